@@ -1,0 +1,104 @@
+"""The one settings module. Every deployment-specific value comes from the environment
+(or a `.env` file beside manage.py, for local runs); see .env.example."""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from core.database import database_settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    # Values already in the environment win over the file.
+    env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.bool("DEBUG", default=False)
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
+    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105
+
+# Empty with DEBUG on means localhost only (Django's own rule).
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+
+INSTALLED_APPS = [
+    "whitenoise.runserver_nostatic",  # runserver serves static files as production does
+    "django.contrib.staticfiles",  # Swagger UI's assets, served by the app (no CDN)
+    "ninja",  # its templates and static files
+    "todos",
+]
+
+MIDDLEWARE = [
+    "core.http_errors.json_errors_middleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",  # enforces ALLOWED_HOSTS
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+    },
+]
+
+DATABASES = {"default": database_settings(env, base_dir=str(BASE_DIR))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Bodies above this size are refused with 413 before they are parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+USE_I18N = False
+LANGUAGE_CODE = "en-us"
+
+STATIC_URL = "static/"
+# Only `collectstatic` (the Lambda bundle) needs a target directory.
+STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
+# Serve app static files straight from the installed packages, so the docs page works
+# on a fresh clone and in tests without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+
+# Security: these defaults suit local runs; production sets them through the
+# environment (see .env.example and `manage.py check --deploy`).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    # Only behind a proxy (API Gateway, a load balancer) that sets this header itself.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [
+    # CSRF protects cookie-authenticated browser sessions; this API sets no cookies and
+    # Ninja exempts its views, so the CSRF middleware would be dead weight.
+    "security.W003",
+]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
+    "loggers": {
+        # Never log SQL, whatever LOG_LEVEL says: statements can carry personal data.
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
