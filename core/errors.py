@@ -1,0 +1,17 @@
+"""Framework-free error base classes that domain code raises and core/http_errors maps."""
+
+
+class DomainError(Exception):
+    """Base for errors that a use case raises on purpose, as opposed to bugs."""
+
+
+class NotFound(DomainError):
+    """Raise when the thing asked for does not exist (or is not the actor's to see)."""
+
+
+class InvalidInput(DomainError):
+    """Raise when a value breaks a domain rule; `field` names the offending input."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
