@@ -1,0 +1,144 @@
+"""Every mapping from an exception or a non-JSON error to an HTTP response, in one place.
+
+Error bodies are JSON with a `detail` key, as API.md requires: a string, or Ninja's list
+of `{"loc", "msg", "type"}` objects for validation errors. Nothing from an exception's
+text reaches a client, since it may carry SQL, host names or credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from ninja import NinjaAPI, Schema
+
+from core.errors import InvalidInput, NotFound
+
+logger = logging.getLogger(__name__)
+
+# How long a client should wait before retrying while the database is unreachable.
+RETRY_AFTER_SECONDS = 5
+# Errors that mean "the database cannot be reached right now", not "the request is wrong".
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class ErrorOut(Schema):
+    """An error with a human-readable explanation."""
+
+    detail: str
+
+
+class ValidationIssue(Schema):
+    """One reason a request failed validation."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationErrorOut(Schema):
+    """A request that failed validation, with every reason."""
+
+    detail: list[ValidationIssue]
+
+
+def error_responses(*codes: int) -> dict[int, type[Schema]]:
+    """Declare the error bodies an operation can answer with, plus 500 and 503."""
+    return {
+        code: ValidationErrorOut if code == 422 else ErrorOut for code in sorted({*codes, 500, 503})
+    }
+
+
+def error_response(status: int, detail: Any) -> JsonResponse:
+    """Build a JSON error response."""
+    return JsonResponse({"detail": detail}, status=status)
+
+
+def database_unavailable_response() -> JsonResponse:
+    """Tell the client the database is unreachable and when to try again."""
+    response = error_response(503, "Service temporarily unavailable")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the exception handlers on the API.
+
+    Ninja picks the handler of the most specific class in the exception's MRO.
+    """
+    api.add_exception_handler(NotFound, _not_found)
+    api.add_exception_handler(InvalidInput, _invalid_input)
+    api.add_exception_handler(RequestDataTooBig, _body_too_large)
+    for error in DATABASE_UNAVAILABLE:
+        api.add_exception_handler(error, _database_unavailable)
+    api.add_exception_handler(Exception, _unexpected)
+
+
+def _not_found(request: HttpRequest, exc: object) -> HttpResponse:
+    return error_response(404, str(exc))
+
+
+def _invalid_input(request: HttpRequest, exc: object) -> HttpResponse:
+    assert isinstance(exc, InvalidInput)
+    issue = {"loc": [exc.field], "msg": str(exc), "type": "value_error"}
+    return error_response(422, [issue])
+
+
+def _body_too_large(request: HttpRequest, exc: object) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(413, f"Request body is larger than the limit of {limit} bytes")
+
+
+def _database_unavailable(request: HttpRequest, exc: object) -> HttpResponse:
+    logger.warning(
+        "Database unavailable on %s %s (%s)", request.method, request.path, type(exc).__name__
+    )
+    return database_unavailable_response()
+
+
+def _unexpected(request: HttpRequest, exc: object) -> HttpResponse:
+    assert isinstance(exc, BaseException)
+    logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(500, "Internal server error")
+
+
+def json_errors_middleware(
+    get_response: Callable[[HttpRequest], HttpResponseBase],
+) -> Callable[[HttpRequest], HttpResponseBase]:
+    """Refuse non-JSON request bodies and turn any non-JSON error response into JSON.
+
+    Django answers an unknown route, a disallowed host or an unhandled error with
+    HTML, and Ninja a wrong method with plain text; API clients get JSON instead.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponseBase:
+        if _has_body(request) and not _is_json(request.content_type):
+            return error_response(415, "Content-Type must be application/json")
+        response = get_response(request)
+        if response.status_code < 400 or _is_json(response.get("Content-Type")):
+            return response
+        replacement = error_response(response.status_code, response.reason_phrase)
+        for name, value in response.items():
+            if name.lower() not in ("content-type", "content-length"):
+                replacement[name] = value  # keeps Allow, Retry-After and security headers
+        replacement["Content-Length"] = str(len(replacement.content))
+        return replacement
+
+    return middleware
+
+
+def _has_body(request: HttpRequest) -> bool:
+    content_length = request.META.get("CONTENT_LENGTH") or "0"
+    return request.method in BODY_METHODS and content_length != "0"
+
+
+def _is_json(content_type: str | None) -> bool:
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")

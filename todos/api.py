@@ -1,0 +1,148 @@
+"""The /api/todos endpoints: parse, call one service, shape the answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict, StringConstraints, field_validator, model_validator
+
+from core.http_errors import error_responses
+from todos import services
+from todos.adapters.orm import DjangoTodoRepository
+from todos.domain import TITLE_MAX_LENGTH, Todo
+from todos.ports import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, TodoPage
+
+router = Router(tags=["todos"])
+repository = DjangoTodoRepository()
+
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH),
+    Field(description="1 to 255 characters; surrounding white space is trimmed."),
+]
+
+
+class TodoIn(Schema):
+    """A new todo."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    completed: bool = False
+
+
+class TodoPatchIn(Schema):
+    """Changes to a todo: any of `title` and `completed`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    completed: bool | None = None
+
+    @field_validator("title", "completed", mode="before")
+    @classmethod
+    def _reject_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep its value")
+        return value
+
+    @model_validator(mode="after")
+    def _require_a_change(self) -> TodoPatchIn:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of title, completed")
+        return self
+
+
+class TodoOut(Schema):
+    """A todo as the API returns it."""
+
+    id: UUID
+    title: str
+    completed: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class TodoPageOut(Schema):
+    """One page of todos and the number of todos that match in all."""
+
+    items: list[TodoOut]
+    count: int
+
+
+class TodoFilters(Schema):
+    """Which todos to list."""
+
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size.")
+    offset: int = Field(0, ge=0, description="How many todos to skip.")
+    completed: bool | None = Field(None, description="Only completed, or only open, todos.")
+
+
+@router.get(
+    "",
+    response={200: TodoPageOut, **error_responses(422)},
+    operation_id="list_todos",
+    summary="List todos",
+)
+def list_todos(request: HttpRequest, filters: Query[TodoFilters]) -> TodoPage:
+    """List todos, newest first (ties broken by id, so pages are stable), with the
+    total `count` of todos that match the filter."""
+    return services.list_todos(
+        repository, limit=filters.limit, offset=filters.offset, completed=filters.completed
+    )
+
+
+@router.post(
+    "",
+    response={201: TodoOut, **error_responses(400, 413, 415, 422)},
+    operation_id="create_todo",
+    summary="Create a todo",
+)
+def create_todo(request: HttpRequest, payload: TodoIn, response: HttpResponse) -> Status[Todo]:
+    """Create a todo. The `Location` header of the answer points at it."""
+    todo = services.create_todo(repository, title=payload.title, completed=payload.completed)
+    response["Location"] = reverse("api:get_todo", kwargs={"todo_id": todo.id})
+    return Status(201, todo)
+
+
+@router.get(
+    "/{todo_id}",
+    response={200: TodoOut, **error_responses(404, 422)},
+    operation_id="get_todo",
+    summary="Get a todo",
+    url_name="get_todo",
+)
+def get_todo(request: HttpRequest, todo_id: UUID) -> Todo:
+    """Get one todo by its id."""
+    return services.get_todo(repository, todo_id=todo_id)
+
+
+@router.patch(
+    "/{todo_id}",
+    response={200: TodoOut, **error_responses(400, 404, 413, 415, 422)},
+    operation_id="update_todo",
+    summary="Update a todo",
+)
+def update_todo(request: HttpRequest, todo_id: UUID, payload: TodoPatchIn) -> Todo:
+    """Change the title and/or completion of a todo. Fields left out keep their
+    value; `updated_at` moves on every successful update."""
+    return services.update_todo(
+        repository, todo_id=todo_id, title=payload.title, completed=payload.completed
+    )
+
+
+@router.delete(
+    "/{todo_id}",
+    response={204: None, **error_responses(404, 422)},
+    operation_id="delete_todo",
+    summary="Delete a todo",
+)
+def delete_todo(request: HttpRequest, todo_id: UUID) -> Status[None]:
+    """Delete a todo for good."""
+    services.delete_todo(repository, todo_id=todo_id)
+    return Status(204, None)
