@@ -1,0 +1,90 @@
+"""The Documentation rows of API.md: Swagger UI served by the app, a complete OpenAPI."""
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+EXPECTED_RESPONSES = {
+    ("get", "/api/todos"): {"200", "422", "500", "503"},
+    ("post", "/api/todos"): {"201", "400", "413", "415", "422", "500", "503"},
+    ("get", "/api/todos/{todo_id}"): {"200", "404", "422", "500", "503"},
+    ("patch", "/api/todos/{todo_id}"): {"200", "400", "404", "413", "415", "422", "500", "503"},
+    ("delete", "/api/todos/{todo_id}"): {"204", "404", "422", "500", "503"},
+    ("get", "/api/health"): {"200", "503"},
+}
+
+
+@pytest.fixture(scope="module")
+def openapi() -> dict[str, Any]:
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def operations(openapi: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (method, path): operation
+        for path, item in openapi["paths"].items()
+        for method, operation in item.items()
+    }
+
+
+def test_openapi_lists_every_operation_of_the_contract(openapi: dict[str, Any]) -> None:
+    assert openapi["openapi"].startswith("3.")
+    assert set(operations(openapi)) == set(EXPECTED_RESPONSES)
+
+
+def test_every_operation_declares_every_status_it_can_answer(openapi: dict[str, Any]) -> None:
+    for key, operation in operations(openapi).items():
+        assert set(operation["responses"]) == EXPECTED_RESPONSES[key], key
+
+
+def test_every_operation_has_an_explicit_id_a_summary_and_a_description(
+    openapi: dict[str, Any],
+) -> None:
+    ids = {key: op["operationId"] for key, op in operations(openapi).items()}
+    assert ids == {
+        ("get", "/api/todos"): "list_todos",
+        ("post", "/api/todos"): "create_todo",
+        ("get", "/api/todos/{todo_id}"): "get_todo",
+        ("patch", "/api/todos/{todo_id}"): "update_todo",
+        ("delete", "/api/todos/{todo_id}"): "delete_todo",
+        ("get", "/api/health"): "get_health",
+    }
+    for key, operation in operations(openapi).items():
+        assert operation["summary"], key
+        assert operation["description"], key
+
+
+def test_error_responses_are_typed(openapi: dict[str, Any]) -> None:
+    create = operations(openapi)[("post", "/api/todos")]
+    for status in ("404", "422", "503"):
+        schema = operations(openapi)[("get", "/api/todos/{todo_id}")]["responses"][status]
+        assert schema["content"]["application/json"]["schema"]["$ref"]
+    request_schema = create["requestBody"]["content"]["application/json"]["schema"]
+    assert request_schema["$ref"].endswith("/TodoIn")
+    todo_in = openapi["components"]["schemas"]["TodoIn"]
+    assert todo_in["additionalProperties"] is False
+    assert todo_in["properties"]["title"]["maxLength"] == 255
+
+
+def test_docs_page_loads_its_assets_from_the_app_not_a_cdn(client: Client) -> None:
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.search(r"(src|href)=\"(https?:)?//", html), "an asset comes from elsewhere"
+    assets = re.findall(r"(?:src|href)=\"(/static/[^\"]+)\"", html)
+    assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
+    assert any(asset.endswith("swagger-ui.css") for asset in assets)
+    for asset in assets:
+        served = client.get(asset)
+        assert served.status_code == 200, asset
+        assert b"".join(served.streaming_content), asset  # type: ignore[attr-defined]
+
+
+def test_docs_page_points_swagger_at_the_openapi_document(client: Client) -> None:
+    html = client.get("/api/docs").content.decode()
+    assert '"url": "/api/openapi.json"' in html
