@@ -6,7 +6,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 MANAGE := $(UV) run --locked python manage.py
 
-.PHONY: help install run migrate seed test lint format typecheck pytest db-up db-down
+.PHONY: help install run migrate seed test lint format typecheck pytest sql-statements db-up db-down
 
 help: ## List the tasks
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ typecheck: install ## mypy (strict) over config, core and todos
 
 pytest: install ## The test suite (PostgreSQL when DATABASE_URL points at it, else SQLite)
 	$(UV) run --locked pytest
+
+sql-statements: install ## Count SQL statements per API operation (docs/sql-statements.md)
+	$(UV) run --locked python scripts/sql_statements.py
 
 db-up: ## Start PostgreSQL 16 from docker-compose.yml
 	docker compose up -d --wait db
