@@ -36,11 +36,20 @@ class TodoIn(Schema):
     completed: bool = False
 
 
+def _patch_json_schema(schema: dict[str, Any]) -> None:
+    """Document TodoPatchIn as it validates: at least one field, and no nulls."""
+    schema["minProperties"] = 1
+    for field in schema["properties"].values():
+        branches = field.pop("anyOf")
+        field.update(next(branch for branch in branches if branch != {"type": "null"}))
+
+
 class TodoPatchIn(Schema):
     """Changes to a todo: any of `title` and `completed`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_patch_json_schema)
 
+    # None only stands for "left out": the validator below refuses an explicit null.
     title: Title | None = None
     completed: bool | None = None
 
@@ -80,7 +89,9 @@ class TodoFilters(Schema):
 
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size.")
     offset: int = Field(0, ge=0, description="How many todos to skip.")
-    completed: bool | None = Field(None, description="Only completed, or only open, todos.")
+    completed: bool | None = Field(
+        None, description="Only completed (true), or only open (false), todos."
+    )
 
 
 @router.get(

@@ -88,3 +88,11 @@ def test_docs_page_loads_its_assets_from_the_app_not_a_cdn(client: Client) -> No
 def test_docs_page_points_swagger_at_the_openapi_document(client: Client) -> None:
     html = client.get("/api/docs").content.decode()
     assert '"url": "/api/openapi.json"' in html
+
+
+def test_patch_schema_documents_what_it_validates(openapi: dict[str, Any]) -> None:
+    patch = openapi["components"]["schemas"]["TodoPatchIn"]
+    assert patch["minProperties"] == 1
+    assert patch["properties"]["title"]["type"] == "string"
+    assert patch["properties"]["completed"]["type"] == "boolean"
+    assert "null" not in str(patch)
