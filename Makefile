@@ -13,7 +13,7 @@ help: ## List the tasks
 
 .tools/bin/uv:
 	python3 -m venv .tools
-	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
 
 .env:
 	cp .env.example .env

@@ -1,5 +1,5 @@
 """The one settings module. Every deployment-specific value comes from the environment
-(or a `.env` file beside manage.py, for local runs); see .env.example."""
+(or a `.env` file beside manage.py, for local runs: see .env.example)."""
 
 from pathlib import Path
 
@@ -11,9 +11,10 @@ from core.database import database_settings
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    # Values already in the environment win over the file.
-    env.read_env(BASE_DIR / ".env")
+# Local settings file; values already in the environment win over it.
+ENV_FILE = Path(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
+if ENV_FILE.is_file():
+    env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)
 

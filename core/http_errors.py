@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -23,9 +24,9 @@ logger = logging.getLogger(__name__)
 
 # How long a client should wait before retrying while the database is unreachable.
 RETRY_AFTER_SECONDS = 5
+JSON_UTF8 = "application/json; charset=utf-8"
 # Errors that mean "the database cannot be reached right now", not "the request is wrong".
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class ErrorOut(Schema):
@@ -58,7 +59,7 @@ def error_responses(*codes: int) -> dict[int, type[Schema]]:
 
 def error_response(status: int, detail: Any) -> JsonResponse:
     """Build a JSON error response."""
-    return JsonResponse({"detail": detail}, status=status)
+    return JsonResponse({"detail": detail}, status=status, content_type=JSON_UTF8)
 
 
 def database_unavailable_response() -> JsonResponse:
@@ -69,7 +70,7 @@ def database_unavailable_response() -> JsonResponse:
 
 
 def install(api: NinjaAPI) -> None:
-    """Register the exception handlers on the API.
+    """Register the exception handlers and the JSON body check on the API.
 
     Ninja picks the handler of the most specific class in the exception's MRO.
     """
@@ -79,6 +80,8 @@ def install(api: NinjaAPI) -> None:
     for error in DATABASE_UNAVAILABLE:
         api.add_exception_handler(error, _database_unavailable)
     api.add_exception_handler(Exception, _unexpected)
+    # "view" mode runs after Ninja has matched the method, before it reads the body.
+    api.add_decorator(_require_json_body, mode="view")
 
 
 def _not_found(request: HttpRequest, exc: object) -> HttpResponse:
@@ -112,15 +115,13 @@ def _unexpected(request: HttpRequest, exc: object) -> HttpResponse:
 def json_errors_middleware(
     get_response: Callable[[HttpRequest], HttpResponseBase],
 ) -> Callable[[HttpRequest], HttpResponseBase]:
-    """Refuse non-JSON request bodies and turn any non-JSON error response into JSON.
+    """Turn any non-JSON error response into JSON.
 
     Django answers an unknown route, a disallowed host or an unhandled error with
     HTML, and Ninja a wrong method with plain text; API clients get JSON instead.
     """
 
     def middleware(request: HttpRequest) -> HttpResponseBase:
-        if _has_body(request) and not _is_json(request.content_type):
-            return error_response(415, "Content-Type must be application/json")
         response = get_response(request)
         if response.status_code < 400 or _is_json(response.get("Content-Type")):
             return response
@@ -134,9 +135,21 @@ def json_errors_middleware(
     return middleware
 
 
+def _require_json_body(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Answer 415 to a request whose body is not JSON, once its route and method are known."""
+
+    @wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if _has_body(request) and not _is_json(request.content_type):
+            return error_response(415, "Content-Type must be application/json")
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
 def _has_body(request: HttpRequest) -> bool:
     content_length = request.META.get("CONTENT_LENGTH") or "0"
-    return request.method in BODY_METHODS and content_length != "0"
+    return content_length != "0" or "HTTP_TRANSFER_ENCODING" in request.META
 
 
 def _is_json(content_type: str | None) -> bool:

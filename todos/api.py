@@ -9,21 +9,26 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, field_validator, model_validator
 
 from core.http_errors import error_responses
 from todos import services
 from todos.adapters.orm import DjangoTodoRepository
-from todos.domain import TITLE_MAX_LENGTH, Todo
-from todos.ports import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, TodoPage
+from todos.domain import TITLE_MAX_LENGTH, Todo, clean_title
+from todos.ports import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, TodoPage
 
 router = Router(tags=["todos"])
 repository = DjangoTodoRepository()
 
+# The domain's title rule, applied at the edge so a bad title is a 422 like any other
+# field; the length bounds are only documented here, never checked twice.
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH),
-    Field(description="1 to 255 characters; surrounding white space is trimmed."),
+    AfterValidator(clean_title),
+    Field(
+        description="1 to 255 characters once surrounding white space is trimmed.",
+        json_schema_extra={"minLength": 1, "maxLength": TITLE_MAX_LENGTH},
+    ),
 ]
 
 
@@ -88,7 +93,7 @@ class TodoFilters(Schema):
     """Which todos to list."""
 
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size.")
-    offset: int = Field(0, ge=0, description="How many todos to skip.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many todos to skip.")
     completed: bool | None = Field(
         None, description="Only completed (true), or only open (false), todos."
     )

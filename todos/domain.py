@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from core.errors import InvalidInput, NotFound
 
 TITLE_MAX_LENGTH = 255
+# Timestamps are kept to the millisecond, the precision the API writes them with (and
+# JavaScript's Date keeps), so what is stored is exactly what clients see and compare.
+TIMESTAMP_RESOLUTION = timedelta(milliseconds=1)
+# NUL cannot be stored in PostgreSQL text, and an unpaired surrogate is not text at all.
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 class InvalidTitle(InvalidInput):
-    """Raise when a title is blank or too long once trimmed."""
+    """Raise when a title is blank or too long once trimmed, or is not storable text."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message, field="title")
@@ -29,19 +35,26 @@ class TodoNotFound(NotFound):
 def clean_title(raw: str) -> str:
     """Return the title trimmed of surrounding white space.
 
-    :raises InvalidTitle: if nothing is left or more than TITLE_MAX_LENGTH characters are.
+    :raises InvalidTitle: if nothing is left, more than TITLE_MAX_LENGTH characters are,
+        or it holds a NUL character or an unpaired surrogate.
     """
     title = raw.strip()
     if not title:
         raise InvalidTitle("Title must not be blank")
     if len(title) > TITLE_MAX_LENGTH:
         raise InvalidTitle(f"Title must be at most {TITLE_MAX_LENGTH} characters")
+    if _UNSTORABLE.search(title):
+        raise InvalidTitle("Title must not contain NUL characters or unpaired surrogates")
     return title
 
 
 def utc_now() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def _to_resolution(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +72,11 @@ class Todo:
 
     @classmethod
     def new(cls, *, title: str, completed: bool, now: datetime) -> Todo:
-        """Create a todo with a fresh id, created and updated at `now`.
+        """Create a todo with a fresh id, created and updated at `now` (to the millisecond).
 
         :raises InvalidTitle: if the title breaks the title rules.
         """
+        now = _to_resolution(now)
         return cls(id=uuid4(), title=title, completed=completed, created_at=now, updated_at=now)
 
     def changed(
@@ -70,11 +84,14 @@ class Todo:
     ) -> Todo:
         """Return a copy with the given fields changed and `updated_at` moved to `now`.
 
+        `updated_at` always moves forward, by at least one millisecond, even when the
+        clock has not (two updates within a millisecond, or clocks that disagree).
+
         :raises InvalidTitle: if the new title breaks the title rules.
         """
         return replace(
             self,
             title=self.title if title is None else title,
             completed=self.completed if completed is None else completed,
-            updated_at=now,
+            updated_at=max(_to_resolution(now), self.updated_at + TIMESTAMP_RESOLUTION),
         )

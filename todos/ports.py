@@ -12,6 +12,8 @@ from todos.domain import Todo
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+# Beyond any real table, and well inside what every database accepts in OFFSET.
+MAX_OFFSET = 2**31 - 1
 
 # The fields an update may write; `id` and `created_at` never change.
 UpdatableField = Literal["title", "completed", "updated_at"]
@@ -28,8 +30,8 @@ class TodoQuery:
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_PAGE_SIZE:
             raise InvalidInput(f"limit must be between 1 and {MAX_PAGE_SIZE}", field="limit")
-        if self.offset < 0:
-            raise InvalidInput("offset must not be negative", field="offset")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET}", field="offset")
 
 
 @dataclass(frozen=True, slots=True)

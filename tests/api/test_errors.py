@@ -35,6 +35,22 @@ def test_a_body_that_is_not_json_is_415(client: Client, content_type: str) -> No
     assert client.get(TODOS).json()["count"] == 0
 
 
+def test_a_chunked_body_that_is_not_json_is_415(client: Client) -> None:
+    response = client.post(
+        TODOS,
+        "title=Buy milk",
+        content_type="text/plain",
+        headers={"transfer-encoding": "chunked"},
+        CONTENT_LENGTH="",
+    )
+    assert assert_json_detail(response, 415) == "Content-Type must be application/json"
+
+
+def test_route_and_method_errors_come_before_the_content_type_check(client: Client) -> None:
+    assert client.post("/api/nothing-here", "x", content_type="text/plain").status_code == 404
+    assert client.post("/api/health", "x", content_type="text/plain").status_code == 405
+
+
 def test_a_json_media_type_with_parameters_is_accepted(client: Client) -> None:
     response = client.post(
         TODOS, '{"title": "Buy milk"}', content_type="application/json; charset=utf-8"

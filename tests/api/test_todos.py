@@ -67,10 +67,13 @@ def test_list_pages_with_limit_and_offset(client: Client, stored_todos: StoreTod
 
 def test_list_filters_on_completed(client: Client, stored_todos: StoreTodos) -> None:
     [done] = stored_todos(1, completed=True)
-    stored_todos(2)
+    open_ = stored_todos(2)
     body = client.get(TODOS, {"completed": "true"}).json()
     assert [item["id"] for item in body["items"]] == [str(done.id)]
     assert body["count"] == 1
+    body = client.get(TODOS, {"completed": "false"}).json()
+    assert [item["id"] for item in body["items"]] == [str(t.id) for t in reversed(open_)]
+    assert body["count"] == 2
 
 
 @pytest.mark.parametrize(
@@ -80,6 +83,7 @@ def test_list_filters_on_completed(client: Client, stored_todos: StoreTodos) -> 
         ({"limit": 1001}, ["query", "limit"]),
         ({"limit": "ten"}, ["query", "limit"]),
         ({"offset": -1}, ["query", "offset"]),
+        ({"offset": 2**63}, ["query", "offset"]),
         ({"completed": "maybe"}, ["query", "completed"]),
     ],
 )
@@ -120,6 +124,7 @@ def test_create_trims_the_title_and_accepts_completed(client: Client) -> None:
         ({"title": ""}, ["body", "payload", "title"]),
         ({"title": "   "}, ["body", "payload", "title"]),
         ({"title": "x" * 256}, ["body", "payload", "title"]),
+        ({"title": "a\x00b"}, ["body", "payload", "title"]),
         ({"title": 42}, ["body", "payload", "title"]),
         ({"title": None}, ["body", "payload", "title"]),
         ({"title": "ok", "completed": "very"}, ["body", "payload", "completed"]),
@@ -136,8 +141,22 @@ def test_create_rejects_a_missing_invalid_or_unknown_field(
     assert client.get(TODOS).json()["count"] == 0
 
 
-def test_create_accepts_a_title_of_255_characters(client: Client) -> None:
-    assert post_json(client, TODOS, {"title": "x" * 255}).status_code == 201
+def test_create_accepts_a_title_of_255_characters_plus_surrounding_space(client: Client) -> None:
+    response = post_json(client, TODOS, {"title": " " + "x" * 255 + "\n"})
+    assert response.status_code == 201
+    assert response.json()["title"] == "x" * 255
+
+
+def test_create_keeps_any_unicode_title(client: Client) -> None:
+    title = "Café ☕ 買い物 🥛"
+    assert post_json(client, TODOS, {"title": title}).json()["title"] == title
+
+
+def test_create_rejects_a_title_that_is_not_text(client: Client) -> None:
+    # A JSON escape can smuggle in an unpaired surrogate, which no database can store.
+    response = client.post(TODOS, '{"title": "a\\ud800b"}', content_type="application/json")
+    assert response.status_code == 422
+    assert error_locations(response) == [["body", "payload", "title"]]
 
 
 # --- GET /api/todos/{id} --------------------------------------------------------------
@@ -185,6 +204,18 @@ def test_patch_keeps_created_at_and_moves_updated_at(
     assert body["title"] == "Renamed"
     assert datetime.fromisoformat(body["created_at"]) == todo.created_at
     assert datetime.fromisoformat(body["updated_at"]) > todo.updated_at
+
+
+def test_patch_moves_updated_at_every_time_even_in_quick_succession(
+    client: Client, stored_todos: StoreTodos
+) -> None:
+    [todo] = stored_todos(1)
+    stamps = [
+        patch_json(client, f"{TODOS}/{todo.id}", {"completed": n % 2 == 0}).json()["updated_at"]
+        for n in range(20)
+    ]
+    moments = [datetime.fromisoformat(stamp) for stamp in stamps]
+    assert moments == sorted(set(moments)), "every update shows a later updated_at"
 
 
 def test_patch_of_an_unknown_id_is_404(client: Client) -> None:

@@ -3,7 +3,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from todos.adapters.orm import DjangoTodoRepository
+from todos.management.commands.seed_todos import SAMPLES
 from todos.models import TodoModel
+from todos.ports import TodoQuery
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +47,9 @@ def test_seed_neither_deletes_nor_overwrites_existing_todos() -> None:
     before = snapshot()
     seed()
     assert snapshot() == before
+
+
+def test_samples_list_in_the_order_they_are_written() -> None:
+    seed()
+    page = DjangoTodoRepository().list(TodoQuery())
+    assert [todo.title for todo in page.items] == [title for title, _ in SAMPLES]

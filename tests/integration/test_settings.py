@@ -19,7 +19,9 @@ PRODUCTION = {
 
 
 def manage(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    """Run manage.py with only the given settings: no .env file, no inherited values."""
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    clean["ENV_FILE"] = os.devnull
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

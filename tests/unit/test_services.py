@@ -8,7 +8,7 @@ from tests.factories import EPOCH, TodoFactory
 from todos import services
 from todos.adapters.memory import InMemoryTodoRepository
 from todos.domain import InvalidTitle, TodoNotFound
-from todos.ports import MAX_PAGE_SIZE
+from todos.ports import MAX_OFFSET, MAX_PAGE_SIZE
 
 
 class SteppingClock:
@@ -75,6 +75,7 @@ def test_list_todos_filters_on_completion(repo: InMemoryTodoRepository) -> None:
         ({"limit": 0}, "limit"),
         ({"limit": MAX_PAGE_SIZE + 1}, "limit"),
         ({"offset": -1}, "offset"),
+        ({"offset": MAX_OFFSET + 1}, "offset"),
     ],
 )
 def test_list_todos_rejects_out_of_bounds_windows(

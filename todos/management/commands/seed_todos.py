@@ -33,8 +33,9 @@ class Command(BaseCommand):
             todo_id = uuid5(SEED_NAMESPACE, title)
             if repository.get(todo_id) is not None:
                 continue
-            # Older samples first, so the list shows them in reading order.
-            created_at = now - timedelta(seconds=len(SAMPLES) - position)
+            # One second apart, first sample newest: the list (newest first) shows
+            # them in the order above.
+            created_at = now - timedelta(seconds=position)
             repository.add(
                 Todo(
                     id=todo_id,
