@@ -9,7 +9,7 @@ from django.db import Error, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from core.http_errors import RETRY_AFTER_SECONDS
+from core.http_errors import RETRY_AFTER_SECONDS, documented_headers
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class HealthDown(Schema):
     "/health",
     response={200: HealthOk, 503: HealthDown},
     operation_id="get_health",
+    openapi_extra=documented_headers(),
     summary="Check the API and its database",
 )
 def get_health(request: HttpRequest, response: HttpResponse) -> Status[HealthOk | HealthDown]:

@@ -8,7 +8,7 @@ text reaches a client, since it may carry SQL, host names or credentials.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
@@ -54,6 +54,23 @@ def error_responses(*codes: int) -> dict[int, type[Schema]]:
     """Declare the error bodies an operation can answer with, plus 500 and 503."""
     return {
         code: ValidationErrorOut if code == 422 else ErrorOut for code in sorted({*codes, 500, 503})
+    }
+
+
+def documented_headers(extra: Mapping[int, Mapping[str, str]] | None = None) -> dict[str, Any]:
+    """Return OpenAPI extras that document response headers by status code:
+    `Retry-After` on 503, plus any `extra` ones ({status: {header: description}})."""
+    described = {503: {"Retry-After": "Seconds to wait before retrying."}, **(extra or {})}
+    return {
+        "responses": {
+            status: {
+                "headers": {
+                    name: {"description": description, "schema": {"type": "string"}}
+                    for name, description in headers.items()
+                }
+            }
+            for status, headers in described.items()
+        }
     }
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, ConfigDict, field_validator, model_validator
 
-from core.http_errors import error_responses
+from core.http_errors import documented_headers, error_responses
 from todos import services
 from todos.adapters.orm import DjangoTodoRepository
 from todos.domain import TITLE_MAX_LENGTH, Todo, clean_title
@@ -103,6 +103,7 @@ class TodoFilters(Schema):
     "",
     response={200: TodoPageOut, **error_responses(422)},
     operation_id="list_todos",
+    openapi_extra=documented_headers(),
     summary="List todos",
 )
 def list_todos(request: HttpRequest, filters: Query[TodoFilters]) -> TodoPage:
@@ -117,6 +118,7 @@ def list_todos(request: HttpRequest, filters: Query[TodoFilters]) -> TodoPage:
     "",
     response={201: TodoOut, **error_responses(400, 413, 415, 422)},
     operation_id="create_todo",
+    openapi_extra=documented_headers({201: {"Location": "The URL of the new todo."}}),
     summary="Create a todo",
 )
 def create_todo(request: HttpRequest, payload: TodoIn, response: HttpResponse) -> Status[Todo]:
@@ -130,6 +132,7 @@ def create_todo(request: HttpRequest, payload: TodoIn, response: HttpResponse) -
     "/{todo_id}",
     response={200: TodoOut, **error_responses(404, 422)},
     operation_id="get_todo",
+    openapi_extra=documented_headers(),
     summary="Get a todo",
     url_name="get_todo",
 )
@@ -142,6 +145,7 @@ def get_todo(request: HttpRequest, todo_id: UUID) -> Todo:
     "/{todo_id}",
     response={200: TodoOut, **error_responses(400, 404, 413, 415, 422)},
     operation_id="update_todo",
+    openapi_extra=documented_headers(),
     summary="Update a todo",
 )
 def update_todo(request: HttpRequest, todo_id: UUID, payload: TodoPatchIn) -> Todo:
@@ -156,6 +160,7 @@ def update_todo(request: HttpRequest, todo_id: UUID, payload: TodoPatchIn) -> To
     "/{todo_id}",
     response={204: None, **error_responses(404, 422)},
     operation_id="delete_todo",
+    openapi_extra=documented_headers(),
     summary="Delete a todo",
 )
 def delete_todo(request: HttpRequest, todo_id: UUID) -> Status[None]:

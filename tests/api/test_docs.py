@@ -96,3 +96,11 @@ def test_patch_schema_documents_what_it_validates(openapi: dict[str, Any]) -> No
     assert patch["properties"]["title"]["type"] == "string"
     assert patch["properties"]["completed"]["type"] == "boolean"
     assert "null" not in str(patch)
+
+
+def test_response_headers_are_documented(openapi: dict[str, Any]) -> None:
+    for key, operation in operations(openapi).items():
+        assert "Retry-After" in operation["responses"]["503"]["headers"], key
+    created = operations(openapi)[("post", "/api/todos")]["responses"]["201"]
+    assert "Location" in created["headers"]
+    assert created["content"]["application/json"]["schema"]["$ref"].endswith("/TodoOut")
