@@ -9,7 +9,7 @@ from django.db import Error, connection
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from core.http_errors import RETRY_AFTER_SECONDS, documented_headers
+from core.http_errors import RETRY_AFTER_SECONDS, ErrorOut, documented_headers
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class HealthDown(Schema):
 
 @router.get(
     "/health",
-    response={200: HealthOk, 503: HealthDown},
+    response={200: HealthOk, 503: HealthDown, 500: ErrorOut},
     operation_id="get_health",
     openapi_extra=documented_headers(),
     summary="Check the API and its database",
