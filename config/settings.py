@@ -1,6 +1,7 @@
 """The one settings module. Every deployment-specific value comes from the environment
 (or a `.env` file beside manage.py, for local runs: see .env.example)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -24,8 +25,14 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
     SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105
 
-# Empty with DEBUG on means localhost only (Django's own rule).
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+# Set by the Lambda runtime; its presence means the app runs as a Lambda function.
+ON_LAMBDA = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+# Empty with DEBUG on means localhost only (Django's own rule). On Lambda the default is
+# any API Gateway execute-api host of the function's region; a custom domain is added here.
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS",
+    default=[f".execute-api.{env.str('AWS_REGION')}.amazonaws.com"] if ON_LAMBDA else [],
+)
 
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",  # runserver serves static files as production does
@@ -65,12 +72,19 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 LANGUAGE_CODE = "en-us"
 
-STATIC_URL = "static/"
-# Only `collectstatic` (the Lambda bundle) needs a target directory.
-STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
-# Serve app static files straight from the installed packages, so the docs page works
-# on a fresh clone and in tests without a collectstatic step.
-WHITENOISE_USE_FINDERS = True
+# Absolute, so that Django never bakes a script prefix into it; the storage adds the
+# current request's prefix (the API Gateway stage) to each URL instead.
+STATIC_URL = "/static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "core.staticfiles.ScriptPrefixedStaticFilesStorage"},
+}
+# `collectstatic` writes here (the Lambda bundle ships the result). When the directory
+# exists the app serves from it; otherwise (a fresh clone, the tests) it serves straight
+# from the installed packages, with no collectstatic step.
+_collected_static = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = _collected_static if _collected_static.is_dir() else None
+WHITENOISE_USE_FINDERS = STATIC_ROOT is None
 
 # Security: these defaults suit local runs; production sets them through the
 # environment (see .env.example and `manage.py check --deploy`).
@@ -88,18 +102,23 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W003",
 ]
 
+# JSON lines on Lambda (CloudWatch's JSON log format reads them), plain text locally.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if ON_LAMBDA else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
     "loggers": {
         # Never log SQL, whatever LOG_LEVEL says: statements can carry personal data.
         "django.db.backends": {"level": "WARNING"},
+        # Mangum's own access line would repeat the handler's JSON request line.
+        "mangum": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,106 @@
+"""JSON log lines, one object per line, in the shape of Lambda's JSON log format.
+
+Keys follow what the Lambda Python runtime writes (`timestamp`, `level`, `message`,
+`logger`, `requestId`, and `errorType`/`errorMessage`/`stackTrace` for errors), so
+CloudWatch Logs Insights reads ours and the runtime's alike. Fields passed with
+`extra=` become keys of their own.
+
+Database errors keep their type, SQLSTATE and stack trace, never their message: a
+PostgreSQL error message can quote the SQL it failed on, and the values in it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+# The request being served, for every line logged while it runs (set by the Lambda handler).
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one JSON object."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+        }
+        current_request = request_id.get()
+        if current_request:
+            entry["requestId"] = current_request
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info and record.exc_info[1] is not None:
+            entry.update(describe_error(record.exc_info[1]))
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def describe_error(error: BaseException) -> dict[str, Any]:
+    """Return the error's type, a message safe to log and its stack trace, causes included."""
+    stack: list[str] = []
+    for link in _chain(error):
+        stack.append(f"{_type_name(link)}: {safe_message(link)}")
+        stack.extend(
+            line.rstrip("\n") for line in traceback.format_tb(link.__traceback__) if line.strip()
+        )
+    return {
+        "errorType": _type_name(error),
+        "errorMessage": safe_message(error),
+        "stackTrace": stack,
+    }
+
+
+def safe_message(error: BaseException) -> str:
+    """Return the error's message, or only its SQLSTATE for a database error."""
+    if not _is_database_error(error):
+        return str(error)
+    sqlstate = next(
+        (
+            getattr(link, "sqlstate", None)
+            for link in _chain(error)
+            if getattr(link, "sqlstate", None)
+        ),
+        None,
+    )
+    return f"database error message withheld (SQLSTATE {sqlstate or 'unknown'})"
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """Return the error, then what caused it, outermost first."""
+    chain: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or (None if link.__suppress_context__ else link.__context__)
+    return chain
+
+
+def _is_database_error(error: BaseException) -> bool:
+    return any(
+        type(link).__module__.split(".")[0] in {"psycopg", "sqlite3"}
+        or type(link).__module__ == "django.db.utils"
+        for link in _chain(error)
+    )
+
+
+def _type_name(error: BaseException) -> str:
+    kind = type(error)
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
