@@ -8,85 +8,26 @@ this module.
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from typing import Any
-from urllib.parse import unquote
 
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from mangum import Mangum
+from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 
+from config.apigateway import with_body_length, with_stage_prefix
 from config.asgi import application  # sets DJANGO_SETTINGS_MODULE and sets Django up
+from config.management_events import run_management_command
 from core.logging import request_id
 
 logger = logging.getLogger("config.lambda_handler")
 
-# Commands a management event may run. The role bootstrap is not here: it needs the
-# master credentials, which the function never has.
-MANAGEMENT_COMMANDS = frozenset({"migrate", "showmigrations", "check", "seed_todos"})
-# Options that would point Django at other code or settings.
-FORBIDDEN_OPTIONS = ("--settings", "--pythonpath")
-
-Scope = dict[str, Any]
-ASGIApp = Any
-
-
-def stage_prefix(event: dict[str, Any], mangum_path: str) -> str:
-    """Return the path prefix the client used before the API's own root: `/dev` on the
-    execute-api URL, a base path mapping's `/v1` on a custom domain, or "".
-
-    API Gateway's `pathParameters.proxy` is the path below the API's root resource, so
-    whatever the public path has in front of it is the prefix. Events from a resource
-    without `{proxy+}` fall back to comparing the public path with the event's path.
-    """
-    context = event.get("requestContext") or {}
-    if event.get("version") == "2.0":
-        public_path = mangum_path  # HTTP API: rawPath, stage included
-    else:
-        public_path = unquote(context.get("path") or mangum_path)
-    proxy = (event.get("pathParameters") or {}).get("proxy")
-    if proxy is not None:
-        app_path = "/" + unquote(proxy).lstrip("/")
-    elif event.get("version") == "2.0":
-        stage = context.get("stage", "$default")
-        stage_root = f"/{stage}"
-        if stage != "$default" and (
-            public_path == stage_root or public_path.startswith(stage_root + "/")
-        ):
-            return stage_root
-        return ""
-    else:
-        app_path = mangum_path
-    if app_path != "/" and public_path.endswith(app_path):
-        return public_path[: -len(app_path)].rstrip("/")
-    if app_path == "/":
-        return public_path.rstrip("/")
-    return ""
-
-
-def with_stage_prefix(app: ASGIApp) -> ASGIApp:
-    """Wrap an ASGI app so Django sees the stage as its script prefix (`root_path`).
-
-    Django then builds every URL with it: the OpenAPI paths, Swagger's openapi.json
-    and static asset URLs, and `Location` headers.
-    """
-
-    async def prefixed(scope: Scope, receive: Any, send: Any) -> None:
-        event = scope.get("aws.event")
-        if scope["type"] == "http" and event is not None:
-            prefix = stage_prefix(event, scope["path"])
-            path = scope["path"]
-            if prefix and not path.startswith(prefix + "/") and path != prefix:
-                path = prefix + path
-            scope = {**scope, "root_path": prefix, "path": path}
-        await app(scope, receive, send)
-
-    return prefixed
-
-
-_http = Mangum(with_stage_prefix(application), lifespan="off")
+_http = Mangum(
+    with_stage_prefix(with_body_length(application)),
+    lifespan="off",
+    # SVG is text: sent as is, it needs no binary media type on the REST API.
+    text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, "image/svg+xml"],
+)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -95,9 +36,36 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         if isinstance(event, dict) and set(event) == {"manage"}:
             return run_management_command(event["manage"])
+        if not _is_http_event(event, context):
+            logger.warning("event refused", extra={"eventKeys": _describe_keys(event)})
+            return {"exitStatus": 2, "output": UNKNOWN_EVENT}
         return _serve_http(event, context)
     finally:
         request_id.reset(token)
+
+
+UNKNOWN_EVENT = (
+    "Refused: the function serves API Gateway requests, and management events of the "
+    'form {"manage": ["migrate"]} with no other key.'
+)
+
+
+def _is_http_event(event: Any, context: Any) -> bool:
+    """Tell whether Mangum knows the event's shape (API Gateway REST or HTTP API, ...)."""
+    if not isinstance(event, dict):
+        return False
+    try:
+        _http.infer(event, context)
+    except RuntimeError:
+        return False
+    return True
+
+
+def _describe_keys(event: Any) -> str:
+    """Name an event's top-level keys (never its values, which may hold anything)."""
+    if not isinstance(event, dict):
+        return type(event).__name__
+    return repr(sorted(str(key)[:40] for key in event)[:10])[:200]
 
 
 def _serve_http(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -116,44 +84,3 @@ def _serve_http(event: dict[str, Any], context: Any) -> dict[str, Any]:
         },
     )
     return response
-
-
-def run_management_command(argv: Any) -> dict[str, Any]:
-    """Run an allow-listed management command; return its output and exit status."""
-    if (
-        not isinstance(argv, list)
-        or not argv
-        or not all(isinstance(arg, str) for arg in argv)
-        or argv[0] not in MANAGEMENT_COMMANDS
-        or any(arg.startswith(FORBIDDEN_OPTIONS) for arg in argv)
-    ):
-        allowed = ", ".join(sorted(MANAGEMENT_COMMANDS))
-        logger.warning("management command refused", extra={"command": _describe(argv)})
-        return {"exitStatus": 2, "output": f"Refused: the allowed commands are {allowed}."}
-    output = io.StringIO()
-    started = time.perf_counter()
-    try:
-        call_command(*argv, stdout=output, stderr=output, no_color=True)
-        status = 0
-    except CommandError as error:
-        output.write(f"CommandError: {error}\n")
-        status = 1
-    except Exception:
-        logger.exception("management command failed", extra={"command": argv[0]})
-        output.write("The command failed; the function's log has the error.\n")
-        status = 1
-    logger.info(
-        "management command",
-        extra={
-            "command": argv[0],
-            "exitStatus": status,
-            "durationMs": round((time.perf_counter() - started) * 1000, 2),
-        },
-    )
-    return {"exitStatus": status, "output": output.getvalue()}
-
-
-def _describe(argv: Any) -> str:
-    """Name what was asked for in a log line without echoing arbitrary input at length."""
-    first = argv[0] if isinstance(argv, list) and argv else argv
-    return repr(first)[:80]

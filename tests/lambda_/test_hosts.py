@@ -1,0 +1,45 @@
+"""ALLOWED_HOSTS on Lambda: the region's execute-api hosts by default, and enforced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.lambda_.events import Gateway
+from tests.lambda_.invoke import REGION, invoke, settings_on_lambda
+
+
+def test_on_lambda_the_default_admits_the_regions_execute_api_hosts(
+    lambda_defaults: dict[str, Any],
+) -> None:
+    assert lambda_defaults["ALLOWED_HOSTS"] == [f".execute-api.{REGION}.amazonaws.com"]
+    assert lambda_defaults["LOG_FORMAT"] == "json"
+
+
+def test_configured_allowed_hosts_replace_the_default() -> None:
+    settings = settings_on_lambda(ALLOWED_HOSTS="api.example.com")
+    assert settings["ALLOWED_HOSTS"] == ["api.example.com"]
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        None,
+        "evil.example.com",
+        "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",  # another region's API
+        "execute-api.eu-west-1.amazonaws.com.evil.example.com",
+    ],
+    ids=["no host", "foreign", "other region", "lookalike"],
+)
+def test_a_missing_or_foreign_host_answers_400_in_json(gateway: Gateway, host: str | None) -> None:
+    event = gateway.event("GET", f"{gateway.prefix}/api/todos/not-a-uuid", headers={"Host": host})
+    answer = invoke(event)
+    assert answer.status == 400
+    assert answer.json() == {"detail": "Bad Request"}
+
+
+# Every recorded event uses an execute-api host of the region, or the custom domain.
+def test_a_request_through_an_admitted_host_is_served(gateway: Gateway) -> None:
+    answer = invoke(gateway.event("GET", f"{gateway.prefix}/api/todos/not-a-uuid"))
+    assert answer.status == 422  # the view's answer: the request got past the host check
