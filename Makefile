@@ -6,7 +6,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 MANAGE := $(UV) run --locked python manage.py
 
-.PHONY: help install run migrate seed test lint format typecheck pytest sql-statements db-up db-down
+.PHONY: help install run migrate seed test lint format typecheck pytest sql-statements bundle bench lambda-local swagger-check db-up db-down
 
 help: ## List the tasks
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,20 @@ pytest: install ## The test suite (PostgreSQL when DATABASE_URL points at it, el
 
 sql-statements: install ## Count SQL statements per API operation (docs/sql-statements.md)
 	$(UV) run --locked python scripts/sql_statements.py
+
+# BYTECODE_PYTHON=/path/to/python3.13 compiles the bundle's bytecode if uv finds no 3.13.
+bundle: install ## Build the Lambda asset (arm64, Python 3.13) in build/lambda and its zip
+	$(UV) run --locked python scripts/build_lambda_bundle.py --zip \
+		$(if $(BYTECODE_PYTHON),--bytecode-python $(BYTECODE_PYTHON))
+
+bench: install ## Measure cold start, warm throughput, server-side SQL and bundle size (docs/benchmarks.md)
+	$(UV) run --locked python bench/report.py
+
+lambda-local: install .env migrate seed ## Serve the Lambda handler behind a local API Gateway on http://127.0.0.1:3000/dev/
+	$(UV) run --locked python scripts/local_api_gateway.py --stage dev --port 3000
+
+swagger-check: install .env migrate ## Check Swagger UI under /dev in headless Chromium (apt-get install chromium chromium-driver)
+	$(UV) run --locked python scripts/swagger_check.py --port 3000 --screenshot /tmp/swagger-dev.png
 
 db-up: ## Start PostgreSQL 16 from docker-compose.yml
 	docker compose up -d --wait db

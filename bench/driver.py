@@ -1,0 +1,65 @@
+"""Invoke the Lambda handler in this process with the events API Gateway would send."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.apigateway_events import LambdaContext, rest_v1_event
+
+HOST = "abc123defg.execute-api.eu-west-1.amazonaws.com"
+STAGE = "dev"
+
+
+class Invoker:
+    """Call `config.lambda_handler.handler` as API Gateway's `/{proxy+}` resource would."""
+
+    def __init__(self) -> None:
+        from config.lambda_handler import handler
+
+        self.handler = handler
+
+    def __call__(self, method: str, path: str, payload: Any = None, expect: int = 200) -> Any:
+        """Send one request to /dev<path>; check its status and return the decoded body."""
+        body = b"" if payload is None else json.dumps(payload).encode()
+        headers = [("Host", HOST), ("User-Agent", "bench"), ("Accept", "application/json")]
+        if body:
+            headers.append(("Content-Type", "application/json"))
+        event = rest_v1_event(
+            method=method,
+            target=f"/{STAGE}{path}",
+            headers=headers,
+            body=body,
+            stage=STAGE,
+            source_ip="198.51.100.7",
+            server_port=443,
+        )
+        result = self.handler(event, LambdaContext())
+        if result["statusCode"] != expect:
+            raise RuntimeError(f"{method} {path}: {result['statusCode']} {result['body'][:200]}")
+        return json.loads(result["body"]) if result["body"] else None
+
+
+def operations(invoke: Invoker, ids: list[str]) -> dict[str, Any]:
+    """Return each benchmarked operation as a function of a running number."""
+    created: list[str] = []
+
+    def create(n: int) -> None:
+        created.append(invoke("POST", "/api/todos", {"title": f"Bench {n}"}, expect=201)["id"])
+
+    def delete(n: int) -> None:
+        invoke("DELETE", f"/api/todos/{created.pop()}", expect=204)
+
+    return {
+        "list (100 rows)": lambda n: invoke("GET", "/api/todos"),
+        "get": lambda n: invoke("GET", f"/api/todos/{ids[n % len(ids)]}"),
+        "create": create,
+        "update": lambda n: invoke(
+            "PATCH", f"/api/todos/{ids[n % len(ids)]}", {"completed": n % 2 == 0}
+        ),
+        "delete": delete,
+    }

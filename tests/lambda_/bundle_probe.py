@@ -1,0 +1,65 @@
+"""Invoke a built Lambda bundle's handler the way the Lambda runtime would; print JSON.
+
+Run by tests/lambda_/test_bundle.py as `python -I -S -B bundle_probe.py BUNDLE EVENT`,
+EVENT being a REST API (v1) event whose path it varies. With no site-packages and no
+repository on sys.path, every import comes from the bundle or the standard library, so
+a missing module or file fails here as it would on Lambda.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any
+
+
+def rest_event(template: dict[str, Any], path: str) -> dict[str, Any]:
+    """Return the REST API (v1) proxy event `template` as sent for `GET /<stage>{path}`."""
+    context = template["requestContext"]
+    return {
+        **template,
+        "path": path,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "requestContext": {**context, "path": f"/{context['stage']}{path}"},
+    }
+
+
+class Context:
+    """The attributes of Lambda's context object that the handler reads."""
+
+    aws_request_id = "8476a536-e9f4-11e8-9739-2dfe598c3fcd"
+    function_name = "todo-api"
+
+
+def main(bundle: str, event_file: str) -> None:
+    """Serve the docs, their assets, health and the todo list; run management commands."""
+    sys.path.insert(0, bundle)
+    from config.lambda_handler import handler
+
+    with open(event_file, encoding="utf-8") as file:
+        template = json.load(file)
+    stage = template["requestContext"]["stage"]
+
+    def get(path: str) -> dict[str, Any]:
+        response = handler(rest_event(template, path), Context())
+        return {k: response[k] for k in ("statusCode", "isBase64Encoded", "body")}
+
+    results: dict[str, Any] = {"manage": {}, "get": {}}
+    for command in (["check"], ["migrate"], ["seed_todos"]):
+        results["manage"][command[0]] = handler({"manage": command}, Context())
+    for path in ("/api/health", "/api/docs", "/api/openapi.json", "/api/todos"):
+        results["get"][path] = get(path)
+    docs = results["get"]["/api/docs"]["body"]
+    assets = sorted(set(re.findall(rf'"/{stage}(/static/[^"]+)"', docs)))
+    results["assets"] = {asset: get(asset) for asset in assets}
+    for asset in results["assets"].values():
+        asset["body"] = len(asset["body"])  # the size is enough, and keeps the output small
+    import psycopg
+
+    results["psycopg"] = psycopg.pq.__impl__
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
