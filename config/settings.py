@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",  # runserver serves static files as production does
     "django.contrib.staticfiles",  # Swagger UI's assets, served by the app (no CDN)
     "ninja",  # its templates and static files
+    "core",  # its management commands (create_app_role)
     "todos",
 ]
 

@@ -1,24 +1,141 @@
-"""Database settings: where the database is and how long to wait for it."""
+"""Database settings: where the database is, who connects and how, and how long to wait.
+
+Four ways to name the database, the first that applies winning:
+
+- `DB_SECRET_ARN`: an operator, through the SSM tunnel, as the master user whose secret
+  RDS generated (read by the app itself), acting as the application role;
+- `DATABASE_URL`: local runs and CI;
+- `DB_HOST`: the Lambda function, as the application role with an IAM token, no password;
+- none: SQLite in the project directory.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+from pathlib import Path
 from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+ENGINE = "core.postgresql"
+DEFAULT_APP_ROLE = "todo_app"
+# AWS's bundle of RDS certificate authorities; scripts/update_rds_ca_bundle.py refreshes it.
+RDS_CA_BUNDLE = Path(__file__).parent / "postgresql" / "rds-global-bundle.pem"
+# API Gateway gives up at 29 s: every connect attempt together must end before that.
+AURORA_CONNECT_TIMEOUT = 12
+LOCAL_CONNECT_TIMEOUT = 5
+POOL_MAX_SIZE = 2
+# Seconds a pooled connection may stay idle before the server closes it.
+POOL_IDLE_TIMEOUT = 60.0
+# A pooled connection idle for longer than this is checked (one empty round trip) before
+# a request uses it; a busy function's connections are trusted as they are.
+POOL_CHECK_IDLE_AFTER = 10.0
 
 
 def database_settings(env: environ.Env, *, base_dir: str) -> dict[str, Any]:
-    """Return Django's DATABASES["default"] from DATABASE_URL (SQLite when unset).
-
-    A short connect timeout lets a dead or paused database answer 503 in seconds
-    rather than hang until the caller gives up.
-    """
-    config: dict[str, Any] = env.db_url("DATABASE_URL", default=f"sqlite:///{base_dir}/db.sqlite3")
+    """Return Django's DATABASES["default"] from the environment."""
+    secret_arn = env.str("DB_SECRET_ARN", default="")
+    url = env.str("DATABASE_URL", default="")
+    aurora = bool(secret_arn) or (not url and bool(env.str("DB_HOST", default="")))
+    if aurora:
+        config = _aurora(env, secret_arn=secret_arn)
+    else:
+        config = env.db_url_config(url or f"sqlite:///{base_dir}/db.sqlite3")
     config["CONN_MAX_AGE"] = 0  # persistent connections leak under ASGI's thread pool
-    if config["ENGINE"] == "django.db.backends.postgresql":
-        options = config.setdefault("OPTIONS", {})
-        options["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
-        # Start sessions in UTC, as Django wants them; otherwise Django spends one
-        # extra statement on every new connection to set the time zone.
-        options.setdefault("options", "-c TimeZone=UTC")
+    if config["ENGINE"] in (ENGINE, "django.db.backends.postgresql"):
+        _connect_options(env, config, aurora=aurora)
     return config
+
+
+def _aurora(env: environ.Env, *, secret_arn: str) -> dict[str, Any]:
+    """Return the settings of Aurora PostgreSQL, reached directly or through the tunnel."""
+    host = env.str("DB_HOST", default="")
+    app_role = env.str("DB_USER", default=DEFAULT_APP_ROLE)
+    tls_mode = "verify-ca" if _is_loopback(host) else "verify-full"
+    config: dict[str, Any] = {
+        "ENGINE": ENGINE,
+        "HOST": host,
+        "OPTIONS": {
+            # Through the tunnel the name is 127.0.0.1, which no certificate names;
+            # the chain up to the RDS authorities is still checked.
+            "sslmode": env.str("DB_SSLMODE", default=tls_mode),
+            "sslrootcert": str(RDS_CA_BUNDLE),
+        },
+    }
+    if secret_arn:  # master credentials, resolved on the first connection
+        config.update(
+            SECRET_ARN=secret_arn,
+            SESSION_ROLE=app_role,
+            PORT=env.str("DB_PORT", default=""),
+            NAME=env.str("DB_NAME", default=""),
+            USER="",
+            PASSWORD="",
+        )
+    else:
+        config.update(
+            IAM_AUTH_REGION=env.str("AWS_REGION"),
+            PORT=env.str("DB_PORT", default="5432"),
+            NAME=env.str("DB_NAME", default="todo"),
+            USER=app_role,
+            PASSWORD="",
+        )
+    return config
+
+
+def _connect_options(env: environ.Env, config: dict[str, Any], *, aurora: bool) -> None:
+    """Set the engine, connect timeout, retries and connection mode of PostgreSQL."""
+    config["ENGINE"] = ENGINE
+    timeout = env.int(
+        "DB_CONNECT_TIMEOUT", default=AURORA_CONNECT_TIMEOUT if aurora else LOCAL_CONNECT_TIMEOUT
+    )
+    retries = env.int("DB_CONNECT_RETRIES", default=1)
+    config["CONNECT_RETRIES"] = retries
+    options = config.setdefault("OPTIONS", {})
+    options["connect_timeout"] = timeout
+    # Start sessions in UTC, as Django wants them; otherwise Django spends one
+    # extra statement on every new connection to set the time zone.
+    options.setdefault("options", "-c TimeZone=UTC")
+    options["application_name"] = env.str(
+        "DB_APPLICATION_NAME", default=options.get("application_name", "todo-api")
+    )
+    # On Lambda a warm instance reuses its pooled connection; elsewhere (runserver, tests)
+    # a connection per request keeps things simple. See docs/lambda.md for the trade-off.
+    on_lambda = bool(env.str("AWS_LAMBDA_FUNCTION_NAME", default=""))
+    mode = env.str("DB_CONNECTION_MODE", default="pool" if on_lambda else "request")
+    if mode == "pool":
+        options["pool"] = _pool(config, timeout=timeout * (1 + retries))
+        # An open connection keeps Aurora from pausing, and a function frozen between
+        # invocations cannot close its idle ones: the server ends them instead.
+        idle = env.float("DB_POOL_IDLE_TIMEOUT", default=POOL_IDLE_TIMEOUT)
+        if idle > 0:
+            options["options"] += f" -c idle_session_timeout={round(idle * 1000)}"
+        # So a pooled connection may be gone when a request comes. The backend checks
+        # one that has been idle for a while, not every one (POOL_CHECK_IDLE_AFTER).
+        config["POOL_CHECK_IDLE_AFTER"] = (
+            min(POOL_CHECK_IDLE_AFTER, idle / 2) if idle > 0 else POOL_CHECK_IDLE_AFTER
+        )
+    elif mode != "request":
+        raise ImproperlyConfigured("DB_CONNECTION_MODE must be request or pool")
+
+
+def _pool(config: dict[str, Any], *, timeout: int) -> dict[str, Any]:
+    """Return psycopg pool options: small, and waiting no longer than the connect budget."""
+    # No `reset` callback: with one, psycopg returns connections to the pool in a worker
+    # thread, which a Lambda function frozen after its response may never run.
+    pool: dict[str, Any] = {"min_size": 0, "max_size": POOL_MAX_SIZE, "timeout": timeout}
+    if region := config.get("IAM_AUTH_REGION"):
+        # Imported here: only this configuration needs psycopg while settings load.
+        from core.postgresql.credentials import iam_auth_connection_class
+
+        pool["connection_class"] = iam_auth_connection_class(region)
+    return pool
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
 import pytest
-from django.conf import settings
+from django.db import connection
 
 from tests.factories import TodoFactory
 from todos.adapters.orm import DjangoTodoRepository
@@ -10,7 +10,7 @@ from todos.domain import Todo
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Skip PostgreSQL-only tests when the suite runs on SQLite."""
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         return
     reason = "needs PostgreSQL: set DATABASE_URL=postgres://..."
     for item in items:

@@ -1,0 +1,1 @@
+"""A Django database backend: PostgreSQL with IAM tokens, the master secret and retries."""

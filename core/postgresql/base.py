@@ -1,0 +1,106 @@
+"""Django's PostgreSQL backend, with what Aurora behind Lambda needs (ENGINE "core.postgresql").
+
+For each new connection, on top of Django's own backend:
+
+- credentials: an IAM token signed for it (settings key `IAM_AUTH_REGION`), or the
+  master secret, read once per process (`SECRET_ARN`), or the settings' user and
+  password as they are;
+- the session role (`SESSION_ROLE`), so that what an operator's migrations create
+  belongs to the application role, not to the master user;
+- `CONNECT_RETRIES` more attempts after one fails or times out, so that a resuming
+  Aurora cluster is waited for, within a bound.
+
+Pooled connections (`OPTIONS["pool"]`) get their token from the pool's connection class
+(see core.database) and their retries from the pool, which keeps trying until its timeout.
+One that has sat in the pool longer than `POOL_CHECK_IDLE_AFTER` seconds is checked with
+an empty query before use, and replaced if the server has closed it; a connection in
+steady use costs no round trip beyond the request's own statements.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import psycopg
+from django.db.backends.postgresql import base
+from psycopg_pool import ConnectionPool
+
+from core.postgresql.credentials import master_credentials, with_iam_token
+from core.postgresql.idle import idle_seconds, mark_returned
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    """Connect with fresh credentials, as the application role, retrying once."""
+
+    def get_connection_params(self) -> dict[str, Any]:
+        """Return libpq parameters, with the master secret and session role applied."""
+        if secret_arn := self.settings_dict.get("SECRET_ARN"):
+            self._use_master_credentials(secret_arn)
+        params: dict[str, Any] = super().get_connection_params()
+        if role := self.settings_dict.get("SESSION_ROLE"):
+            role_option = f"-c role={_libpq_option_value(role)}"
+            params["options"] = f"{params.get('options', '')} {role_option}".strip()
+        return params
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        """Open a connection, trying again up to CONNECT_RETRIES times.
+
+        :raises psycopg.OperationalError: when the last attempt fails.
+        """
+        if self.pool:
+            return self._pooled_connection(conn_params)
+        region = self.settings_dict.get("IAM_AUTH_REGION")
+        attempts = 1 + int(self.settings_dict.get("CONNECT_RETRIES", 0))
+        for attempt in range(1, attempts + 1):
+            params = with_iam_token(conn_params, region) if region else conn_params
+            try:
+                return super().get_new_connection(params)
+            except psycopg.OperationalError as error:
+                if attempt == attempts:
+                    raise
+                # The error's text can name hosts and users; its type says enough.
+                logger.warning(
+                    "Database connection attempt %d of %d failed (%s); trying again",
+                    attempt,
+                    attempts,
+                    type(error).__name__,
+                )
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _pooled_connection(self, conn_params: dict[str, Any]) -> Any:
+        """Take a connection from the pool, checking it first if it has been idle a while."""
+        connection = super().get_new_connection(conn_params)
+        idle_after = self.settings_dict.get("POOL_CHECK_IDLE_AFTER")
+        if idle_after is None or idle_seconds(connection) < idle_after:
+            return connection
+        try:
+            ConnectionPool.check_connection(connection)
+        except psycopg.Error:
+            # Back to the pool, which sees it is broken and discards it.
+            self.pool.putconn(connection)
+            connection = super().get_new_connection(conn_params)
+        return connection
+
+    def _close(self) -> None:
+        """Close the connection, or note when it goes back to the pool."""
+        if self.pool and self.connection is not None:
+            mark_returned(self.connection)
+        super()._close()  # type: ignore[misc]  # django-stubs leaves out this hook
+
+    def _use_master_credentials(self, secret_arn: str) -> None:
+        """Take user and password, and unless set, host, port and database, from the secret."""
+        secret = master_credentials(secret_arn)
+        settings_dict = self.settings_dict
+        settings_dict["USER"] = secret["username"]
+        settings_dict["PASSWORD"] = secret["password"]
+        settings_dict["HOST"] = settings_dict["HOST"] or secret.get("host", "")
+        settings_dict["PORT"] = settings_dict["PORT"] or str(secret.get("port", ""))
+        settings_dict["NAME"] = settings_dict["NAME"] or secret.get("dbname", "")
+
+
+def _libpq_option_value(value: str) -> str:
+    """Escape a value for libpq's `options`, where spaces separate arguments."""
+    return value.replace("\\", "\\\\").replace(" ", "\\ ")
