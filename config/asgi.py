@@ -1,19 +1,12 @@
-"""The ASGI application, for uvicorn, other ASGI servers and the Lambda handler."""
+"""The ASGI application, for uvicorn and other ASGI servers."""
 
 import os
-import warnings
 
-from django.core.asgi import get_asgi_application
+import django
+
+from config.handlers import SyncViewsASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup(set_prefix=False)  # as get_asgi_application(): the prefix is set per request
 
-# WhiteNoise answers with a synchronous file iterator, which Django's ASGI handler reads
-# in a worker thread, warning that it does. The static files here are small (Swagger UI's
-# assets), so the thread hop costs little; the warning would only be noise in every log.
-warnings.filterwarnings(
-    "ignore",
-    message="StreamingHttpResponse must consume synchronous iterators",
-    module="django.core.handlers.asgi",
-)
-
-application = get_asgi_application()
+application = SyncViewsASGIHandler()

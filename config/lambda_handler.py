@@ -9,21 +9,26 @@ this module.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any
 
+import django
 from mangum import Mangum
 from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 
 from config.apigateway import with_body_length, with_stage_prefix
-from config.asgi import application  # sets DJANGO_SETTINGS_MODULE and sets Django up
+from config.handlers import LambdaASGIHandler
 from config.management_events import run_management_command
 from core.logging import request_id
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup(set_prefix=False)  # the prefix is set per request, from the event
 
 logger = logging.getLogger("config.lambda_handler")
 
 _http = Mangum(
-    with_stage_prefix(with_body_length(application)),
+    with_stage_prefix(with_body_length(LambdaASGIHandler())),
     lifespan="off",
     # SVG is text: sent as is, it needs no binary media type on the REST API.
     text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, "image/svg+xml"],
