@@ -3,6 +3,7 @@
 from ninja import NinjaAPI, Swagger
 
 from core import health, http_errors
+from core.renderers import PydanticJSONRenderer
 from todos.api import router as todos_router
 
 api = NinjaAPI(
@@ -14,6 +15,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs=Swagger(settings={"persistAuthorization": True}),
+    renderer=PydanticJSONRenderer(),
 )
 api.add_router("/todos", todos_router)
 api.add_router("", health.router)

@@ -6,8 +6,10 @@ import warnings
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import set_script_prefix
 
 # WhiteNoise answers with a synchronous file iterator, which Django's ASGI handler reads
 # in a worker thread, warning that it does. The static files here are small (Swagger UI's
@@ -42,11 +44,14 @@ class SyncViewsASGIHandler(ASGIHandler):
 
 
 class LambdaASGIHandler(SyncViewsASGIHandler):
-    """The app's ASGI handler, serving one request at a time in one long-lived thread.
+    """The app's ASGI handler for Lambda: one request at a time, in one long-lived thread.
 
     Django gives each request a fresh worker thread so that concurrent requests cannot
-    share one; a Lambda instance never serves two at once, so its requests all run in
-    asgiref's one shared thread instead, and no thread is started per request.
+    share one, and watches for the client going away while the view runs. A Lambda
+    instance never serves two requests at once and its client (API Gateway, through
+    Mangum) never disconnects early, so here every request runs in asgiref's one shared
+    thread, in a single hop: signals, the middleware chain and the view, and the
+    response's close (which ends the request and releases its database connection).
     """
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -54,3 +59,25 @@ class LambdaASGIHandler(SyncViewsASGIHandler):
         if scope["type"] != "http":
             raise ValueError(f"Only HTTP is served, not {scope['type']}")
         await self.handle(scope, receive, send)
+
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Read the body, respond in one hop to the worker thread, send the response."""
+        body_file = await self.read_body(receive)
+        set_script_prefix(get_script_prefix(scope))
+        try:
+            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            await self.send_response(response, send)
+            if response.streaming:  # its content is read while sending: close it after
+                await sync_to_async(response.close, thread_sensitive=True)()
+        finally:
+            body_file.close()
+
+    def _respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
+        """Return the response to the request in `scope`, closed unless it streams."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, error_response = self.create_request(scope, body_file)
+        response = self.get_response(request) if request is not None else error_response
+        assert response is not None  # create_request returns a request or an error response
+        if not response.streaming:  # the body is in memory already
+            response.close()
+        return response

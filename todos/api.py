@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, ConfigDict, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from core.http_errors import documented_headers, error_responses
 from todos import services
@@ -72,18 +80,40 @@ class TodoPatchIn(Schema):
         return self
 
 
-class TodoOut(Schema):
+def _utc_timestamp(value: datetime) -> str:
+    """Write a timestamp as ISO 8601 in UTC, to the millisecond: 2026-11-21T10:00:00.123Z
+    (without the fraction when it is zero, as Django's JSON encoder writes them)."""
+    precision = "milliseconds" if value.microsecond else "seconds"
+    text = value.astimezone(UTC).isoformat(timespec=precision)
+    return text.removesuffix("+00:00") + "Z"
+
+
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(_utc_timestamp, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+# The answers are plain pydantic models read from the domain objects' attributes, which
+# pydantic does in compiled code; Ninja's Schema would go through a Python getter for
+# every field of every todo, several times slower on a page of a hundred.
+class TodoOut(BaseModel):
     """A todo as the API returns it."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: UUID
     title: str
     completed: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
-class TodoPageOut(Schema):
+class TodoPageOut(BaseModel):
     """One page of todos and the number of todos that match in all."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     items: list[TodoOut]
     count: int
