@@ -23,6 +23,9 @@ from config.management_events import run_management_command
 from core.logging import request_id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# pydantic looks for plugins in every installed distribution's metadata, the Lambda
+# runtime's own included, the first time a model is built; this app uses none.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 django.setup(set_prefix=False)  # the prefix is set per request, from the event
 
 logger = logging.getLogger("config.lambda_handler")

@@ -11,6 +11,7 @@ Run it with the project's environment, which collects the static files:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -134,10 +135,18 @@ def find_python(version: str, given: str | None) -> str | None:
     """Return an interpreter of `version` to compile bytecode with, if there is one."""
     if given:
         return given
-    try:
-        return run(UV, "python", "find", "--no-python-downloads", version).strip()
-    except subprocess.CalledProcessError:
-        return None
+    candidates = [shutil.which(f"python{version}")]
+    # uv may know of none: pyenv's shims, for one, hide installed versions from it.
+    with contextlib.suppress(subprocess.CalledProcessError):
+        candidates.insert(0, run(UV, "python", "find", "--no-python-downloads", version).strip())
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates += sorted(map(str, pyenv_root.glob(f"versions/{version}.*/bin/python{version}")))
+    check = f"import sys; assert sys.version_info[:2] == {tuple(map(int, version.split('.')))}"
+    for candidate in filter(None, candidates):
+        with contextlib.suppress(subprocess.CalledProcessError, OSError):
+            run(candidate, "-c", check)
+            return candidate
+    return None
 
 
 def compile_bytecode(out: Path, python: str, version: str) -> None:
