@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import database
 from bench.driver import HOST, STAGE
 from scripts.apigateway_events import rest_v1_event
+from scripts.build_lambda_bundle import LAMBDA_PYTHON, find_python
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "build" / "lambda-host"
@@ -40,26 +41,30 @@ print(response["statusCode"], flush=True)
 """
 
 
-def build_bundle() -> None:
-    """Build the bundle for this machine's platform and Python."""
+def lambda_python() -> str:
+    """Return a Python 3.13, the Lambda runtime's version, if there is one; else this one.
+
+    The interpreter is one outside any virtual environment, so only the bundle is seen.
+    """
+    return find_python(LAMBDA_PYTHON, None) or getattr(sys, "_base_executable", sys.executable)
+
+
+def build_bundle(python: str) -> None:
+    """Build the bundle for this machine's platform and the given Python."""
+    build = ["scripts/build_lambda_bundle.py", "--platform=host", f"--python={python}"]
     subprocess.run(
-        [sys.executable, "scripts/build_lambda_bundle.py", "--platform=host", f"--output={BUNDLE}"],
+        [sys.executable, *build, f"--output={BUNDLE}"],
         cwd=ROOT,
         check=True,
         stdout=subprocess.DEVNULL,
     )
 
 
-def base_python() -> str:
-    """Return the interpreter outside any virtual environment, so only the bundle is seen."""
-    return getattr(sys, "_base_executable", sys.executable)
-
-
-def first_response(event: str, env: dict[str, str], *flags: str) -> tuple[float, str]:
+def first_response(python: str, event: str, env: dict[str, str], *flags: str) -> tuple[float, str]:
     """Start a fresh process and return the seconds until its first response, and stderr."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [base_python(), "-I", "-S", *flags, "-c", FIRST_INVOCATION, str(BUNDLE)],
+        [python, "-I", "-S", *flags, "-c", FIRST_INVOCATION, str(BUNDLE)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -94,7 +99,8 @@ def import_profile(report: str, top: int = 12) -> list[dict[str, Any]]:
 
 def measure(runs: int) -> dict[str, Any]:
     """Build the bundle, then time `runs` cold starts and profile one more."""
-    build_bundle()
+    python = lambda_python()
+    build_bundle(python)
     url = database.database_url()
     database.prepare(url)
     database.reset_todos(url, 100)
@@ -110,10 +116,14 @@ def measure(runs: int) -> dict[str, Any]:
             server_port=443,
         )
     )
-    first_response(event, env)  # warms the file system cache, as a provisioned host would be
-    times = [first_response(event, env)[0] for _ in range(runs)]
-    _, report = first_response(event, env, "-X", "importtime")
+    first_response(python, event, env)  # warms the file system cache
+    times = [first_response(python, event, env)[0] for _ in range(runs)]
+    _, report = first_response(python, event, env, "-X", "importtime")
+    version = subprocess.run(
+        [python, "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     return {
+        "python": version,
         "runs": runs,
         "median_s": round(statistics.median(times), 3),
         "min_s": round(min(times), 3),

@@ -55,14 +55,15 @@ def run(*command: str | Path, **kwargs: Any) -> str:
     return str(result.stdout)
 
 
-def install_dependencies(out: Path, *, host: bool) -> None:
-    """Install the locked runtime dependencies into `out`, as binary wheels only."""
+def install_dependencies(out: Path, *, host_python: str | None) -> None:
+    """Install the locked runtime dependencies into `out`, as binary wheels only, for
+    Lambda or, given `host_python`, for that interpreter on this machine."""
     with tempfile.TemporaryDirectory() as tmp:
         requirements = Path(tmp, "requirements.txt")
         prune = [arg for name in AWS_SDK for arg in ("--prune", name)]
         run(UV, *EXPORT, *prune, "-o", requirements, cwd=ROOT)
-        if host:
-            target = ["--python", sys.executable]
+        if host_python:
+            target = ["--python", host_python]
         else:
             target = ["--python-platform", LAMBDA_PLATFORM, "--python-version", LAMBDA_PYTHON]
         run(UV, *INSTALL, *target, "--target", out, "-r", requirements)
@@ -191,6 +192,9 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "build" / "lambda")
     parser.add_argument("--zip", action="store_true", help="also write <output>.zip")
     parser.add_argument("--bytecode-python", help="a Python 3.13 to compile bytecode with")
+    parser.add_argument(
+        "--python", help="with --platform host: the interpreter to build for (default: this one)"
+    )
     args = parser.parse_args()
     out, host, started = args.output.resolve(), args.platform == "host", time.perf_counter()
     previous_bundle = (out / "config" / "lambda_handler.py").is_file()
@@ -200,11 +204,16 @@ def main() -> None:
         raise SystemExit(f"Refusing to replace {out}: it is not empty and not a bundle")
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    install_dependencies(out, host=host)
+    host_python = (args.python or sys.executable) if host else None
+    install_dependencies(out, host_python=host_python)
     copy_app_code(out)
     prune(out, collect_static(out))
-    version = "{}.{}".format(*sys.version_info[:2]) if host else LAMBDA_PYTHON
-    python = sys.executable if host else find_python(version, args.bytecode_python)
+    if host_python:
+        python: str | None = host_python
+        version = run(host_python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])")
+        version = version.strip()
+    else:
+        version, python = LAMBDA_PYTHON, find_python(LAMBDA_PYTHON, args.bytecode_python)
     if python:
         compile_bytecode(out, python, version)
     else:
