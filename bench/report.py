@@ -87,13 +87,24 @@ def render(results: dict[str, Any]) -> str:
         "## Cold start",
         "",
         "Wall time from spawning a fresh interpreter on the Lambda bundle (built for this"
-        " machine, with bytecode, as the zip ships it) to the first response through the"
-        " handler: import `config.lambda_handler`, then `GET /dev/api/todos` from PostgreSQL.",
+        f" machine, with bytecode, as the zip ships it; {cold['python']}) to the first"
+        " response through the handler: import `config.lambda_handler`, then"
+        " `GET /dev/api/todos` from PostgreSQL (a page of 100 todos). For scale, the same"
+        " runs, interleaved, start a calibration app (`bench/plain_app`): what"
+        " `django-admin startproject` writes plus one Ninja endpoint that reads no"
+        " database, behind Mangum over Django's stock ASGI handler.",
         "",
-        "| | ours | reference |",
-        "| --- | --- | --- |",
-        f"| median of {cold['runs']} runs | {cold['median_s']:.3f} s"
-        f" (min {cold['min_s']:.3f}, max {cold['max_s']:.3f}) | {ref['cold_start_s']:.1f} s |",
+        "| | median | min | max |",
+        "| --- | --- | --- | --- |",
+        *(
+            f"| {label} | {cold[key]['median_s']:.3f} s | {cold[key]['min_s']:.3f} s"
+            f" | {cold[key]['max_s']:.3f} s |"
+            for key, label in (
+                ("ours", f"this app, {cold['runs']} runs"),
+                ("plain", f"calibration app, {cold['runs']} runs"),
+            )
+        ),
+        f"| reference (FastAPI + SQLModel, measured before) | {ref['cold_start_s']:.1f} s | | |",
         "",
         "Import time by top-level package (`python -X importtime`, self time summed):",
         "",
