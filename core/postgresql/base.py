@@ -7,6 +7,7 @@ For each new connection, on top of Django's own backend:
   password as they are;
 - the session role (`SESSION_ROLE`), so that what an operator's migrations create
   belongs to the application role, not to the master user;
+- timestamps read by psycopg's compiled loader when the session is in UTC;
 - `CONNECT_RETRIES` more attempts after one fails or times out, so that a resuming
   Aurora cluster is waited for, within a bound.
 
@@ -28,6 +29,7 @@ from psycopg_pool import ConnectionPool
 
 from core.postgresql.credentials import master_credentials, with_iam_token
 from core.postgresql.idle import idle_seconds, mark_returned
+from core.postgresql.timestamps import UtcTimestamptzLoader
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if role := self.settings_dict.get("SESSION_ROLE"):
             role_option = f"-c role={_libpq_option_value(role)}"
             params["options"] = f"{params.get('options', '')} {role_option}".strip()
+        session_in_utc = "-c TimeZone=UTC" in params.get("options", "")
+        if session_in_utc and self.timezone_name == "UTC" and "context" in params:
+            params["context"].register_loader("timestamptz", UtcTimestamptzLoader)
         return params
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
