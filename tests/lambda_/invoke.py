@@ -7,12 +7,12 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 from config.lambda_handler import handler
+from scripts.apigateway_events import LambdaContext
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
@@ -41,16 +41,6 @@ def settings_on_lambda(**env: str) -> dict[str, Any]:
     )
     printed: dict[str, Any] = json.loads(result.stdout)
     return printed
-
-
-@dataclass(frozen=True)
-class LambdaContext:
-    """The attributes of the Lambda runtime's context object that the handler reads."""
-
-    aws_request_id: str = field(default_factory=lambda: str(uuid4()))
-    function_name: str = "todo-api-dev"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:todo-api-dev"
 
 
 @dataclass(frozen=True)
