@@ -39,6 +39,15 @@ REFERENCE = {
     "statements": {"list (100 rows)": 3, "get": 3, "create": 6, "update": 7, "delete": 4},
     "bundle_mib": (88, 36),
 }
+# What this template aims for against the reference: a cold start under 0.45 s, at least
+# 1.5 times the reference's warm throughput (its best figure), at most two statements
+# for any request, and a zipped bundle under 18 MiB.
+TARGETS = {
+    "cold_start_s": 0.45,
+    "per_second": {"list (100 rows)": 248, "get": 375, "create": 323, "update": 255, "delete": 480},
+    "statements": 2,
+    "zipped_mib": 18,
+}
 
 
 def bundle_sizes() -> tuple[float, float]:
@@ -148,8 +157,64 @@ def render(results: dict[str, Any]) -> str:
         f"| unzipped | {unzipped:.1f} MiB | {ref['bundle_mib'][0]} MiB |",
         f"| zipped | {zipped:.1f} MiB | {ref['bundle_mib'][1]} MiB |",
         "",
+        *against_targets(results),
     ]
     return "\n".join(lines)
+
+
+def against_targets(results: dict[str, Any]) -> list[str]:
+    """Return the section that sets each figure beside its target."""
+    pool = results["warm"]["pool"]
+    rows = [
+        (
+            "cold start (median)",
+            f"under {TARGETS['cold_start_s']} s",
+            f"{results['cold']['ours']['median_s']:.3f} s",
+            results["cold"]["ours"]["median_s"] < TARGETS["cold_start_s"],
+        ),
+        *(
+            (
+                f"{op} per second (pool mode)",
+                f"at least {target}",
+                f"{pool['per_second'][op]}",
+                pool["per_second"][op] >= target,
+            )
+            for op, target in TARGETS["per_second"].items()
+        ),
+        (
+            "statements per request (any operation, either mode)",
+            f"at most {TARGETS['statements']}",
+            str(
+                max(
+                    count["count"]
+                    for mode in results["warm"].values()
+                    for count in mode["statements"].values()
+                )
+            ),
+            all(
+                count["count"] <= TARGETS["statements"]
+                for mode in results["warm"].values()
+                for count in mode["statements"].values()
+            ),
+        ),
+        (
+            "zipped bundle",
+            f"under {TARGETS['zipped_mib']} MiB",
+            f"{results['bundle'][1]:.1f} MiB",
+            results["bundle"][1] < TARGETS["zipped_mib"],
+        ),
+    ]
+    return [
+        "## Against the targets",
+        "",
+        "| figure | target | measured | met |",
+        "| --- | --- | --- | --- |",
+        *(
+            f"| {name} | {target} | {value} | {'yes' if met else 'no'} |"
+            for name, target, value, met in rows
+        ),
+        "",
+    ]
 
 
 def main() -> None:
