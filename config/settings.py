@@ -2,6 +2,7 @@
 (or a `.env` file beside manage.py, for local runs: see .env.example)."""
 
 import os
+import secrets
 from pathlib import Path
 
 import environ
@@ -18,15 +19,20 @@ if ENV_FILE.is_file():
     env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Set by the Lambda runtime; its presence means the app runs as a Lambda function.
+ON_LAMBDA = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
+if not SECRET_KEY and ON_LAMBDA:
+    # The API signs nothing that must outlive a process: no sessions, no CSRF or
+    # password-reset tokens. So each Lambda instance draws its own key, and no key sits
+    # in the function's configuration. Set SECRET_KEY (from a secret) before adding
+    # anything that signs data for later, such as sessions.
+    SECRET_KEY = secrets.token_urlsafe(50)
+elif not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
     SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105
-
-# Set by the Lambda runtime; its presence means the app runs as a Lambda function.
-ON_LAMBDA = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
 # Empty with DEBUG on means localhost only (Django's own rule). On Lambda the default is
 # any API Gateway execute-api host of the function's region; a custom domain is added here.
 ALLOWED_HOSTS = env.list(

@@ -19,7 +19,8 @@ REGION = "eu-west-1"
 CUSTOM_DOMAIN = "api.example.com"
 _PRINT_SETTINGS = (
     "import json, config.settings as s; "
-    "print(json.dumps({'ALLOWED_HOSTS': s.ALLOWED_HOSTS, 'LOG_FORMAT': s.LOG_FORMAT}))"
+    "print(json.dumps({'ALLOWED_HOSTS': s.ALLOWED_HOSTS, 'LOG_FORMAT': s.LOG_FORMAT, "
+    "'SECRET_KEY': s.SECRET_KEY}))"
 )
 
 
@@ -28,7 +29,8 @@ def settings_on_lambda(**env: str) -> dict[str, Any]:
     clean = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"ALLOWED_HOSTS", "LOG_FORMAT", "DEBUG"} and not key.startswith("AWS_")
+        if key not in {"ALLOWED_HOSTS", "LOG_FORMAT", "DEBUG", "SECRET_KEY"}
+        and not key.startswith("AWS_")
     }
     lambda_env = {"AWS_LAMBDA_FUNCTION_NAME": "todo-api-dev", "AWS_REGION": REGION}
     result = subprocess.run(  # noqa: S603 (our own interpreter and code)
