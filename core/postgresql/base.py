@@ -13,9 +13,10 @@ For each new connection, on top of Django's own backend:
 
 Pooled connections (`OPTIONS["pool"]`) get their token from the pool's connection class
 (see core.database) and their retries from the pool, which keeps trying until its timeout.
-One that has sat in the pool longer than `POOL_CHECK_IDLE_AFTER` seconds is checked with
-an empty query before use, and replaced if the server has closed it; a connection in
-steady use costs no round trip beyond the request's own statements.
+One that has sat in the pool longer than `POOL_CHECK_IDLE_AFTER` seconds, or on whose
+socket the server has sent something (as it does when it ends a session), is checked with
+an empty query before use and replaced if it is gone; a connection in steady use costs no
+round trip beyond the request's own statements.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from django.db.backends.postgresql import base
 from psycopg_pool import ConnectionPool
 
 from core.postgresql.credentials import master_credentials, with_iam_token
-from core.postgresql.idle import idle_seconds, mark_returned
+from core.postgresql.idle import has_pending_input, idle_seconds, mark_returned
 from core.postgresql.timestamps import UtcTimestamptzLoader
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """Take a connection from the pool, checking it first if it has been idle a while."""
         connection = super().get_new_connection(conn_params)
         idle_after = self.settings_dict.get("POOL_CHECK_IDLE_AFTER")
-        if idle_after is None or idle_seconds(connection) < idle_after:
+        if idle_after is None or (
+            idle_seconds(connection) < idle_after and not has_pending_input(connection)
+        ):
             return connection
         try:
             ConnectionPool.check_connection(connection)

@@ -17,10 +17,11 @@ from django.db import connection
 from django.db.backends.signals import connection_created
 from psycopg_pool import ConnectionPool
 
+from config.lambda_handler import handler
 from core.database import POOL_MAX_SIZE
 from tests.integration.databases import server_connection, settings_from
 from tests.lambda_.events import REST_EXECUTE_API
-from tests.lambda_.invoke import invoke
+from tests.lambda_.invoke import LambdaContext, invoke
 
 pytestmark = [
     pytest.mark.postgresql,
@@ -172,22 +173,53 @@ def test_in_pool_mode_a_connection_in_steady_use_is_not_checked_before_each_requ
     assert pool_checks == []
 
 
-def test_in_pool_mode_a_connection_idle_for_a_while_is_checked_and_a_dead_one_replaced(
+def test_in_pool_mode_a_connection_idle_for_a_while_is_checked_before_use(
     pool_checks: list[int], server_connections: Any
 ) -> None:
-    name = next(in_mode_generator := in_mode("pool", DB_POOL_IDLE_TIMEOUT="0.4"))
+    # Checked after half the idle timeout (1 s); the server would end it after 2 s.
+    name = next(in_mode_generator := in_mode("pool", DB_POOL_IDLE_TIMEOUT="2"))
     try:
         health = REST_EXECUTE_API.event("GET", "/dev/api/health")
         assert invoke(health).status == 200
         (first,) = server_connections(name)
-        time.sleep(0.3)  # past the check threshold (half the idle timeout), still open
+        assert invoke(health).status == 200
+        assert pool_checks == []  # in use a moment ago: trusted as it is
+        time.sleep(1.3)
         assert invoke(health).status == 200
         assert pool_checks == [first]
-        with server_connection(application_name="terminator") as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", [first])
-        time.sleep(0.3)
-        assert invoke(health).status == 200  # not a 503: the dead connection was replaced
-        assert pool_checks[-1] == first
-        assert first not in server_connections(name)
+        assert server_connections(name) == {first}  # it was alive, and kept
     finally:
         in_mode_generator.close()
+
+
+def test_in_pool_mode_a_connection_the_server_ended_is_replaced_without_a_503(
+    pool_mode: str, pool_checks: list[int], server_connections: Any
+) -> None:
+    health = REST_EXECUTE_API.event("GET", "/dev/api/health")
+    assert invoke(health).status == 200
+    (first,) = server_connections(pool_mode)
+    with server_connection(application_name="terminator") as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [first])
+    assert eventually_none(server_connections, pool_mode) == set()
+    # Long before any idle check is due: the server's goodbye on the socket tells.
+    assert invoke(health).status == 200
+    assert pool_checks == [first]
+    assert first not in server_connections(pool_mode)
+
+
+def test_a_management_event_leaves_no_connection_open_in_request_mode(
+    request_mode: str, server_connections: Any
+) -> None:
+    result = handler({"manage": ["showmigrations", "todos"]}, LambdaContext())
+    assert result["exitStatus"] == 0, result["output"]
+    assert eventually_none(server_connections, request_mode) == set()
+
+
+def test_in_pool_mode_management_events_survive_the_server_closing_idle_connections(
+    pool_mode_idle_briefly: str, server_connections: Any
+) -> None:
+    for _ in range(2):
+        result = handler({"manage": ["showmigrations", "todos"]}, LambdaContext())
+        assert result["exitStatus"] == 0, result["output"]
+        # Idle past DB_POOL_IDLE_TIMEOUT: the server ends the pooled connection.
+        assert eventually_none(server_connections, pool_mode_idle_briefly) == set()
