@@ -3,7 +3,8 @@
 Keys follow what the Lambda Python runtime writes (`timestamp`, `level`, `message`,
 `logger`, `requestId`, and `errorType`/`errorMessage`/`stackTrace` for errors), so
 CloudWatch Logs Insights reads ours and the runtime's alike. Fields passed with
-`extra=` become keys of their own.
+`extra=` become keys of their own; a request among them is logged as its method and path,
+without its query string.
 
 Database errors keep their type, SQLSTATE and stack trace, never their message: a
 PostgreSQL error message can quote the SQL it failed on, and the values in it.
@@ -45,10 +46,29 @@ class JsonFormatter(logging.Formatter):
             entry["requestId"] = current_request
         for key, value in vars(record).items():
             if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
-                entry[key] = value
+                entry[key] = loggable(value)
         if record.exc_info and record.exc_info[1] is not None:
             entry.update(describe_error(record.exc_info[1]))
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def loggable(value: Any) -> Any:
+    """Return an extra field's value as it may be logged.
+
+    Plain JSON values stay as they are. A request (Django passes one with its own log
+    records) becomes its method and path: its query string can carry tokens. Anything
+    else becomes its type's name, never its text.
+    """
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [loggable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): loggable(item) for key, item in value.items()}
+    method, path = getattr(value, "method", None), getattr(value, "path", None)
+    if isinstance(method, str) and isinstance(path, str):
+        return f"{method} {path}"
+    return f"<{type(value).__name__}>"
 
 
 def describe_error(error: BaseException) -> dict[str, Any]:

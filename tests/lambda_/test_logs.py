@@ -101,3 +101,16 @@ def test_a_management_event_logs_its_command_and_status(json_log: ReadLog) -> No
     (line,) = [line for line in json_log() if line["message"] == "management command"]
     assert (line["command"], line["exitStatus"]) == ("check", 0)
     assert line["requestId"] == context.aws_request_id
+
+
+@pytest.mark.usefixtures("on_lambda")
+@pytest.mark.parametrize(
+    "path",
+    ["/dev/api/nowhere?access_token=SECRET-TOKEN", "/dev/api/todos?limit=0&password=SECRET-TOKEN"],
+)
+def test_query_strings_never_reach_the_log(path: str, json_log: ReadLog) -> None:
+    answer = invoke(REST_EXECUTE_API.event("GET", path))
+    assert answer.status in (404, 422)
+    lines = json_log()
+    assert any(line.get("logger") == "django.request" for line in lines)  # Django logged it
+    assert not [line for line in lines if "SECRET-TOKEN" in str(line)]
