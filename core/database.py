@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 ENGINE = "core.postgresql"
 DEFAULT_APP_ROLE = "todo_app"
+DEFAULT_NAME = "todo"
 # AWS's bundle of RDS certificate authorities; scripts/update_rds_ca_bundle.py refreshes it.
 RDS_CA_BUNDLE = Path(__file__).parent / "postgresql" / "rds-global-bundle.pem"
 # API Gateway gives up at 29 s: every connect attempt together must end before that.
@@ -76,7 +77,7 @@ def _aurora(env: environ.Env, *, secret_arn: str) -> dict[str, Any]:
         config.update(
             IAM_AUTH_REGION=env.str("AWS_REGION"),
             PORT=env.str("DB_PORT", default="5432"),
-            NAME=env.str("DB_NAME", default="todo"),
+            NAME=env.str("DB_NAME", default=DEFAULT_NAME),
             USER=app_role,
             PASSWORD="",
         )

@@ -28,6 +28,7 @@ import psycopg
 from django.db.backends.postgresql import base
 from psycopg_pool import ConnectionPool
 
+from core.database import DEFAULT_NAME
 from core.postgresql.credentials import master_credentials, with_iam_token
 from core.postgresql.idle import has_pending_input, idle_seconds, mark_returned
 from core.postgresql.timestamps import UtcTimestamptzLoader
@@ -106,7 +107,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         settings_dict["PASSWORD"] = secret["password"]
         settings_dict["HOST"] = settings_dict["HOST"] or secret.get("host", "")
         settings_dict["PORT"] = settings_dict["PORT"] or str(secret.get("port", ""))
-        settings_dict["NAME"] = settings_dict["NAME"] or secret.get("dbname", "")
+        # A secret RDS manages itself holds only the user and password: default the rest.
+        settings_dict["NAME"] = settings_dict["NAME"] or secret.get("dbname") or DEFAULT_NAME
 
 
 def _libpq_option_value(value: str) -> str:

@@ -142,3 +142,26 @@ def test_a_server_that_does_not_offer_tls_is_refused() -> None:
     assert config["OPTIONS"]["sslmode"] == "verify-ca"
     with database_alias("tls", config) as tls, pytest.raises(OperationalError, match="SSL"):
         tls.ensure_connection()
+
+
+@pytest.mark.parametrize(
+    ("db_name", "expected"), [(None, "todo"), ("todo_reports", "todo_reports")]
+)
+def test_a_secret_rds_manages_itself_needs_only_the_tunnel_s_host(
+    db_name: str | None, expected: str
+) -> None:
+    # With a master password RDS manages, the secret holds the user and password only.
+    arn = f"arn:aws:secretsmanager:{REGION}:123456789012:secret:rds!cluster-{uuid4().hex[:8]}"
+    secret = {"username": "postgres", "password": "from-the-secret"}
+    names = {"DB_NAME": db_name} if db_name else {}
+    config = settings_from(DB_SECRET_ARN=arn, DB_HOST="127.0.0.1", DB_PORT="5432", **names)
+    with Stubber(aws_client("secretsmanager", REGION)) as stubber:
+        stubber.add_response(
+            "get_secret_value",
+            {"ARN": arn, "Name": "rds!cluster", "SecretString": json.dumps(secret)},
+            {"SecretId": arn},
+        )
+        with database_alias("managed", config) as operator:
+            params = operator.get_connection_params()
+    assert (params["host"], params["port"], params["dbname"]) == ("127.0.0.1", "5432", expected)
+    assert (params["user"], params["password"]) == ("postgres", "from-the-secret")
