@@ -51,8 +51,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.http_errors.json_errors_middleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before WhiteNoise, so that static files too are served only to admitted hosts.
     "django.middleware.common.CommonMiddleware",  # enforces ALLOWED_HOSTS
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -32,8 +32,11 @@ def test_configured_allowed_hosts_replace_the_default() -> None:
     ],
     ids=["no host", "foreign", "other region", "lookalike"],
 )
-def test_a_missing_or_foreign_host_answers_400_in_json(gateway: Gateway, host: str | None) -> None:
-    event = gateway.event("GET", f"{gateway.prefix}/api/todos/not-a-uuid", headers={"Host": host})
+@pytest.mark.parametrize("path", ["/api/todos/not-a-uuid", "/static/ninja/swagger-ui.css"])
+def test_a_missing_or_foreign_host_answers_400_in_json(
+    gateway: Gateway, host: str | None, path: str
+) -> None:
+    event = gateway.event("GET", f"{gateway.prefix}{path}", headers={"Host": host})
     answer = invoke(event)
     assert answer.status == 400
     assert answer.json() == {"detail": "Bad Request"}
