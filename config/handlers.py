@@ -8,7 +8,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.core import signals
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
-from django.http import HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponseBase
 from django.urls import set_script_prefix
 
 # WhiteNoise answers with a synchronous file iterator, which Django's ASGI handler reads
@@ -66,9 +66,11 @@ class LambdaASGIHandler(SyncViewsASGIHandler):
         set_script_prefix(get_script_prefix(scope))
         try:
             response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
-            await self.send_response(response, send)
-            if response.streaming:  # its content is read while sending: close it after
-                await sync_to_async(response.close, thread_sensitive=True)()
+            try:
+                await self.send_response(response, send)
+            finally:
+                if response.streaming:  # its content is read while sending: close it after
+                    await sync_to_async(response.close, thread_sensitive=True)()
         finally:
             body_file.close()
 
@@ -78,6 +80,8 @@ class LambdaASGIHandler(SyncViewsASGIHandler):
         request, error_response = self.create_request(scope, body_file)
         response = self.get_response(request) if request is not None else error_response
         assert response is not None  # create_request returns a request or an error response
+        if isinstance(response, FileResponse):
+            response.block_size = self.chunk_size  # as Django's handler reads files
         if not response.streaming:  # the body is in memory already
             response.close()
         return response

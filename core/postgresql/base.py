@@ -26,6 +26,7 @@ from typing import Any
 
 import psycopg
 from django.db.backends.postgresql import base
+from psycopg.adapt import AdaptersMap
 from psycopg_pool import ConnectionPool
 
 from core.database import DEFAULT_NAME
@@ -49,6 +50,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             params["options"] = f"{params.get('options', '')} {role_option}".strip()
         session_in_utc = "-c TimeZone=UTC" in params.get("options", "")
         if session_in_utc and self.timezone_name == "UTC" and "context" in params:
+            # On a copy: Django shares its adapters map between connections.
+            params["context"] = AdaptersMap(params["context"])
             params["context"].register_loader("timestamptz", UtcTimestamptzLoader)
         return params
 
