@@ -23,8 +23,9 @@ class Invoker:
     event outside the function).
     """
 
-    def __init__(self) -> None:
-        from config.lambda_handler import handler
+    def __init__(self, handler: Any = None) -> None:
+        if handler is None:
+            from config.lambda_handler import handler
 
         self.handler = handler
         self.templates: dict[tuple[str, bool], dict[str, Any]] = {}
@@ -38,7 +39,7 @@ class Invoker:
                 headers.append(("Content-Type", "application/json"))
             self.templates[key] = rest_v1_event(
                 method=method,
-                target=f"/{STAGE}/api/todos",
+                target=f"/{STAGE}{path}",
                 headers=headers,
                 body=body,
                 stage=STAGE,

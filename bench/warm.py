@@ -39,16 +39,32 @@ def rates_in_this_process(ids: list[str]) -> dict[str, float]:
     for n in range(WARM_UP):
         ops["list (100 rows)"](n)
         ops["get"](n)
-    rates: dict[str, float] = {}
-    for name, op in ops.items():
-        per_round = []
-        for round_number in range(ROUNDS):
-            started = time.perf_counter()
-            for n in range(PER_ROUND):
-                op(round_number * PER_ROUND + n)
-            per_round.append(PER_ROUND / (time.perf_counter() - started))
-        rates[name] = round(statistics.median(per_round), 1)
-    return rates
+    return {name: median_rate(op) for name, op in ops.items()}
+
+
+def calibration_rate() -> float:
+    """Return the calibration app's invocations per second (bench/plain_app, no database)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "plain_app.settings"
+    from plain_app.handler import handler
+
+    from bench.driver import Invoker
+
+    invoke = Invoker(handler)
+    for _ in range(WARM_UP):
+        invoke("GET", "/api/hello")
+    return median_rate(lambda n: invoke("GET", "/api/hello"))
+
+
+def median_rate(op: Any) -> float:
+    """Run `op` for ROUNDS rounds of PER_ROUND calls; return the median calls per second."""
+    per_round = []
+    for round_number in range(ROUNDS):
+        started = time.perf_counter()
+        for n in range(PER_ROUND):
+            op(round_number * PER_ROUND + n)
+        per_round.append(PER_ROUND / (time.perf_counter() - started))
+    return round(statistics.median(per_round), 1)
 
 
 def statements_in_this_process(ids: list[str], log: Path) -> dict[str, Any]:
@@ -75,7 +91,7 @@ def server_statements(op: Any, log: Path) -> dict[str, Any]:
 
 
 def in_fresh_process(task: str, mode: str, url: str, log: Path) -> Any:
-    """Run `task` (rates or statements) for one connection mode in a fresh process."""
+    """Run `task` (rates, statements or calibration) in a fresh process, in one mode."""
     ids = database.reset_todos(url, ROWS)
     env = database.app_environment(url, DB_CONNECTION_MODE=mode, BENCH_IDS=json.dumps(ids))
     done = subprocess.run(
@@ -98,6 +114,7 @@ def measure() -> dict[str, Any]:
     results: dict[str, Any] = {
         mode: {"per_second": in_fresh_process("rates", mode, url, log)} for mode in MODES
     }
+    results["calibration_per_second"] = in_fresh_process("calibration", "request", url, log)
     # Statement logging slows the server down, so it is on only while statements are counted.
     database.set_statement_logging(url, enabled=True)
     try:
@@ -113,6 +130,8 @@ def main() -> None:
     ids = json.loads(os.environ.get("BENCH_IDS", "[]"))
     if task == "rates":
         print(json.dumps(rates_in_this_process(ids)))
+    elif task == "calibration":
+        print(json.dumps(calibration_rate()))
     elif task == "statements":
         print(json.dumps(statements_in_this_process(ids, Path(sys.argv[2]))))
     else:
