@@ -78,4 +78,8 @@ def test_a_body_over_the_limit_answers_413(gateway: Gateway) -> None:
         headers={"Content-Type": "application/json"},
         body=body,
     )
-    assert invoke(event).status == 413
+    answer = invoke(event)
+    assert answer.status == 413
+    assert answer.json() == {
+        "detail": f"Request body is larger than the limit of {1024 * 1024} bytes"
+    }
