@@ -7,6 +7,7 @@ connect to the `postgres` database every server has.
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from uuid import uuid4
@@ -101,6 +102,18 @@ def test_a_pool_signs_a_token_for_each_connection_it_opens_and_none_for_reuse(
         assert signed_tokens() == 2
 
 
+@contextmanager
+def secret_in_secrets_manager(arn: str, secret: dict[str, Any]) -> Iterator[Stubber]:
+    """Answer one GetSecretValue for `arn` with `secret`, through botocore's Stubber."""
+    with Stubber(aws_client("secretsmanager", REGION)) as stubber:
+        stubber.add_response(
+            "get_secret_value",
+            {"ARN": arn, "Name": arn.rsplit(":", 1)[-1], "SecretString": json.dumps(secret)},
+            {"SecretId": arn},
+        )
+        yield stubber
+
+
 @pytest.mark.usefixtures("superuser")
 def test_the_master_secret_is_read_once_and_the_session_acts_as_the_app_role() -> None:
     server = local_server()
@@ -118,12 +131,7 @@ def test_the_master_secret_is_read_once_and_the_session_acts_as_the_app_role() -
     config = settings_from(
         DB_SECRET_ARN=arn, DB_HOST=server["DB_HOST"], DB_USER="pg_monitor", DB_SSLMODE="disable"
     )
-    with Stubber(aws_client("secretsmanager", REGION)) as stubber:
-        stubber.add_response(
-            "get_secret_value",
-            {"ARN": arn, "Name": "todo-master", "SecretString": json.dumps(secret)},
-            {"SecretId": arn},
-        )
+    with secret_in_secrets_manager(arn, secret) as stubber:
         with database_alias("operator", config) as operator:
             for _ in range(2):
                 operator.ensure_connection()
@@ -155,13 +163,7 @@ def test_a_secret_rds_manages_itself_needs_only_the_tunnel_s_host(
     secret = {"username": "postgres", "password": "from-the-secret"}
     names = {"DB_NAME": db_name} if db_name else {}
     config = settings_from(DB_SECRET_ARN=arn, DB_HOST="127.0.0.1", DB_PORT="5432", **names)
-    with Stubber(aws_client("secretsmanager", REGION)) as stubber:
-        stubber.add_response(
-            "get_secret_value",
-            {"ARN": arn, "Name": "rds!cluster", "SecretString": json.dumps(secret)},
-            {"SecretId": arn},
-        )
-        with database_alias("managed", config) as operator:
-            params = operator.get_connection_params()
+    with secret_in_secrets_manager(arn, secret), database_alias("managed", config) as operator:
+        params = operator.get_connection_params()
     assert (params["host"], params["port"], params["dbname"]) == ("127.0.0.1", "5432", expected)
     assert (params["user"], params["password"]) == ("postgres", "from-the-secret")
