@@ -1,0 +1,70 @@
+"""The CDK app: read the context once, build the data and API stacks, check, synthesize.
+
+npx cdk synth                  # from infra/, as cdk.json says
+uv run python infra/app.py     # the same, without the CDK CLI
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+INFRA = Path(__file__).resolve().parent
+if __name__ == "__main__" and str(INFRA.parent) not in sys.path:
+    # Run as a script: import this folder as the `infra` package, as the tests do.
+    sys.path[0] = str(INFRA.parent)
+
+from aws_cdk import App  # noqa: E402
+
+from infra.nag import check_on_synth  # noqa: E402
+from infra.settings import StageSettings  # noqa: E402
+from infra.stacks.api_stack import ApiStack  # noqa: E402
+from infra.stacks.data_stack import DataStack  # noqa: E402
+
+
+def default_context() -> dict[str, Any]:
+    """Return cdk.json's context: the defaults and feature flags the CLI would pass."""
+    context: dict[str, Any] = json.loads((INFRA / "cdk.json").read_text())["context"]
+    return context
+
+
+def build(app: App) -> tuple[DataStack, ApiStack]:
+    """Add this deployment's two stacks to `app`, with cdk-nag checking them."""
+    settings = StageSettings.from_context(_context(app))
+    check_on_synth(app)
+    data = DataStack(app, f"TodoData-{settings.stage}", settings=settings)
+    api = ApiStack(app, f"TodoApi-{settings.stage}", data=data)
+    return data, api
+
+
+def _context(app: App) -> dict[str, Any]:
+    keys = (
+        "stage",
+        "minCapacity",
+        "maxCapacity",
+        "autoPauseSeconds",
+        "isolatedBastion",
+        "throttleRate",
+        "throttleBurst",
+        "logRetentionDays",
+        "backupDays",
+        "protectData",
+    )
+    return {key: value for key in keys if (value := app.node.try_get_context(key)) is not None}
+
+
+def main() -> None:
+    """Synthesize into cdk.out (or where the CDK CLI says)."""
+    # The CLI names the output folder; run alone, write to infra/cdk.out as the CLI would.
+    app = App(
+        context=default_context(), outdir=os.environ.get("CDK_OUTDIR", str(INFRA / "cdk.out"))
+    )
+    build(app)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The deployment's settings: read once from CDK context, checked, and passed down as props."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import RemovalPolicy
+from aws_cdk.aws_logs import RetentionDays
+
+# API Gateway stage names, which double as the suffix of the stack names.
+STAGE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+# Aurora Serverless v2: capacity in steps of 0.5 ACU; auto-pause after 5 min to 24 h idle.
+MAX_ACU = 256
+PAUSE_SECONDS = (300, 86_400)
+PROD_STAGES = frozenset({"prod"})
+
+
+class SettingsError(ValueError):
+    """A context value the app cannot deploy."""
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    """Everything that differs between deployments, named for what it changes."""
+
+    stage: str
+    min_capacity: float
+    max_capacity: float
+    auto_pause_seconds: int
+    isolated_bastion: bool
+    throttle_rate: int
+    throttle_burst: int
+    log_retention: RetentionDays
+    backup_days: int
+    protect_data: bool
+    database_name: str = "todo"
+    app_role: str = "todo_app"
+
+    @property
+    def removal_policy(self) -> RemovalPolicy:
+        """RETAIN where the data is protected, DESTROY where the stage is disposable."""
+        return RemovalPolicy.RETAIN if self.protect_data else RemovalPolicy.DESTROY
+
+    @classmethod
+    def from_context(cls, context: dict[str, Any]) -> StageSettings:
+        """Build the settings from context values, which arrive as strings from `-c`.
+
+        :raises SettingsError: if a value is missing, malformed or out of range.
+        """
+        stage = str(context.get("stage", "dev"))
+        if not STAGE_NAME.match(stage):
+            raise SettingsError(f"stage {stage!r}: use letters, digits and _ (API Gateway's rule)")
+        prod = stage in PROD_STAGES
+        settings = cls(
+            stage=stage,
+            min_capacity=_number(context, "minCapacity", 0),
+            max_capacity=_number(context, "maxCapacity", 2),
+            auto_pause_seconds=int(_number(context, "autoPauseSeconds", 300)),
+            isolated_bastion=_flag(context, "isolatedBastion", default=False),
+            throttle_rate=int(_number(context, "throttleRate", 100)),
+            throttle_burst=int(_number(context, "throttleBurst", 200)),
+            log_retention=_retention(int(_number(context, "logRetentionDays", 90 if prod else 14))),
+            backup_days=int(_number(context, "backupDays", 14 if prod else 1)),
+            protect_data=_flag(context, "protectData", default=prod),
+        )
+        settings._check()
+        return settings
+
+    def _check(self) -> None:
+        if not 0 <= self.min_capacity <= self.max_capacity <= MAX_ACU:
+            raise SettingsError(f"need 0 <= minCapacity <= maxCapacity <= {MAX_ACU} ACU")
+        if self.max_capacity < 1 or (self.min_capacity * 2) % 1 or (self.max_capacity * 2) % 1:
+            raise SettingsError("capacities go in steps of 0.5 ACU, and maxCapacity is at least 1")
+        if not PAUSE_SECONDS[0] <= self.auto_pause_seconds <= PAUSE_SECONDS[1]:
+            raise SettingsError(f"autoPauseSeconds must lie in {PAUSE_SECONDS}")
+        if not 0 < self.throttle_rate <= self.throttle_burst:
+            raise SettingsError("need 0 < throttleRate <= throttleBurst")
+        if not 1 <= self.backup_days <= 35:
+            raise SettingsError("backupDays must lie in 1..35 (Aurora's range)")
+
+
+def _number(context: dict[str, Any], key: str, default: float) -> float:
+    value = context.get(key, default)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{key} must be a number, not {value!r}") from None
+
+
+def _flag(context: dict[str, Any], key: str, *, default: bool) -> bool:
+    value = context.get(key, default)
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in {"true", "1", "yes"}:
+        return True
+    if str(value).lower() in {"false", "0", "no"}:
+        return False
+    raise SettingsError(f"{key} must be true or false, not {value!r}")
+
+
+# CloudWatch Logs accepts these retention periods only.
+RETENTION_DAYS = {
+    1: RetentionDays.ONE_DAY,
+    3: RetentionDays.THREE_DAYS,
+    5: RetentionDays.FIVE_DAYS,
+    7: RetentionDays.ONE_WEEK,
+    14: RetentionDays.TWO_WEEKS,
+    30: RetentionDays.ONE_MONTH,
+    60: RetentionDays.TWO_MONTHS,
+    90: RetentionDays.THREE_MONTHS,
+    180: RetentionDays.SIX_MONTHS,
+    365: RetentionDays.ONE_YEAR,
+    731: RetentionDays.TWO_YEARS,
+    1827: RetentionDays.FIVE_YEARS,
+}
+
+
+def _retention(days: int) -> RetentionDays:
+    if days not in RETENTION_DAYS:
+        raise SettingsError(f"logRetentionDays must be one of {sorted(RETENTION_DAYS)}")
+    return RETENTION_DAYS[days]

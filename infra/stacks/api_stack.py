@@ -1,0 +1,111 @@
+"""The stateless stack: the function, the REST API in front of it, and the bastion."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Aws, CfnOutput, Fn, Stack
+from constructs import Construct
+
+from infra.components.bastion import Bastion
+from infra.components.database import PORT
+from infra.components.django_function import DjangoFunction
+from infra.components.rest_api import RestApi
+from infra.stacks.data_stack import DataStack
+
+# The operator's end of the tunnel; not 5432, which a local PostgreSQL may hold.
+TUNNEL_PORT = 15432
+MIGRATE_EVENT = {"manage": ["migrate"]}
+
+
+class ApiStack(Stack):
+    """Everything that can be replaced without losing data."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, data: DataStack, **kwargs: object
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        settings = data.settings
+        self.django = DjangoFunction(
+            self,
+            "Django",
+            vpc=data.vpc,
+            security_group=data.function_security_group,
+            # Where and as whom to connect; the password is an IAM token signed per connection.
+            environment={
+                "DB_HOST": data.cluster.cluster_endpoint.hostname,
+                "DB_PORT": str(PORT),
+                "DB_NAME": settings.database_name,
+                "DB_USER": settings.app_role,
+            },
+            log_retention=settings.log_retention,
+            removal_policy=settings.removal_policy,
+        )
+        function = self.django.function
+        data.cluster.grant_connect(function, settings.app_role)
+        self.rest_api = RestApi(
+            self,
+            "Http",
+            function=function,
+            stage_name=settings.stage,
+            throttle_rate=settings.throttle_rate,
+            throttle_burst=settings.throttle_burst,
+            log_retention=settings.log_retention,
+            removal_policy=settings.removal_policy,
+        )
+        self.bastion = Bastion(
+            self,
+            "Bastion",
+            vpc=data.vpc,
+            subnets=data.network.bastion_subnets,
+            security_group=data.bastion_security_group,
+            public_address=not settings.isolated_bastion,
+        )
+        self._outputs(data, function.function_name)
+
+    def _outputs(self, data: DataStack, function_name: str) -> None:
+        url = self.rest_api.url
+        instance_id = self.bastion.instance.instance_id
+        forward = {
+            "host": [data.cluster.cluster_endpoint.hostname],
+            "portNumber": [str(PORT)],
+            "localPortNumber": [str(TUNNEL_PORT)],
+        }
+        CfnOutput(self, "ApiUrl", value=url)
+        CfnOutput(self, "DocsUrl", value=Fn.join("", [url, "api/docs"]))
+        CfnOutput(self, "FunctionName", value=function_name)
+        CfnOutput(self, "BastionInstanceId", value=instance_id)
+        CfnOutput(
+            self,
+            "PortForwardCommand",
+            description=f"Forwards 127.0.0.1:{TUNNEL_PORT} to Aurora through the bastion",
+            value=Fn.join(
+                "",
+                [
+                    "aws ssm start-session --region ",
+                    Aws.REGION,
+                    " --target ",
+                    instance_id,
+                    " --document-name AWS-StartPortForwardingSessionToRemoteHost",
+                    " --parameters '",
+                    Fn.to_json_string(forward),
+                    "'",
+                ],
+            ),
+        )
+        CfnOutput(
+            self,
+            "MigrateCommand",
+            description="Runs manage.py migrate in the function (writes migrate.json)",
+            value=Fn.join(
+                "",
+                [
+                    "aws lambda invoke --region ",
+                    Aws.REGION,
+                    " --function-name ",
+                    function_name,
+                    " --cli-binary-format raw-in-base64-out",
+                    f" --payload '{json.dumps(MIGRATE_EVENT)}' migrate.json",
+                ],
+            ),
+        )
