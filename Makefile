@@ -6,10 +6,11 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 MANAGE := $(UV) run --locked python manage.py
 
-.PHONY: help install run migrate seed test lint format typecheck pytest sql-statements bundle bench lambda-local swagger-check db-up db-down
+.PHONY: help install run migrate seed test lint format typecheck pytest sql-statements bundle bench lambda-local swagger-check db-up db-down \
+	cdk-install synth bootstrap deploy destroy cfn-lint idle-cost bastion-start bastion-stop tunnel
 
 help: ## List the tasks
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -44,7 +45,7 @@ typecheck: install ## mypy (strict) over config, core and todos
 	# django-stubs imports the settings, which want a SECRET_KEY unless debugging.
 	DEBUG=true $(UV) run --locked mypy
 
-pytest: install ## The test suite (PostgreSQL when DATABASE_URL points at it, else SQLite)
+pytest: install infra/node_modules ## The test suite (PostgreSQL when DATABASE_URL points at it, else SQLite)
 	$(UV) run --locked pytest
 
 sql-statements: install ## Count SQL statements per API operation (docs/sql-statements.md)
@@ -69,3 +70,40 @@ db-up: ## Start PostgreSQL 16 from docker-compose.yml
 
 db-down: ## Stop it (the data stays in its volume)
 	docker compose down
+
+# --- AWS (infra/): STAGE=prod selects the production stage --------------------------------
+STAGE ?= dev
+CDK := cd infra && npx --no-install cdk
+
+infra/node_modules: infra/package.json infra/package-lock.json
+	npm ci --prefix infra --no-audit --no-fund
+	@touch infra/node_modules
+
+cdk-install: infra/node_modules ## Install the pinned AWS CDK CLI into infra/node_modules
+
+synth: install infra/node_modules ## Synthesize both stacks into infra/cdk.out (offline; builds the Lambda asset)
+	$(CDK) synth -c stage=$(STAGE)
+
+bootstrap: install infra/node_modules ## Once per account and region: the CDK's assets bucket and deploy roles
+	$(CDK) bootstrap -c stage=$(STAGE)
+
+deploy: install infra/node_modules ## Deploy both stacks of STAGE (dev) with your AWS credentials
+	$(CDK) deploy --all -c stage=$(STAGE)
+
+destroy: install infra/node_modules ## Delete both stacks of STAGE (dev); prod keeps its database
+	$(CDK) destroy --all -c stage=$(STAGE)
+
+cfn-lint: synth ## Lint the synthesized CloudFormation templates
+	$(UV) run --locked cfn-lint --config-file infra/.cfnlintrc.yaml infra/cdk.out/*.template.json
+
+idle-cost: install ## Estimate the monthly cost at rest from the synthesized templates (docs/idle-cost.md)
+	$(UV) run --locked python scripts/idle_cost.py --write docs/idle-cost.md
+
+bastion-start: install ## Start the SSM bastion of STAGE and wait until SSM reaches it
+	$(UV) run --locked python scripts/bastion.py start --stage $(STAGE)
+
+bastion-stop: install ## Stop the bastion (a stopped one costs only its disk)
+	$(UV) run --locked python scripts/bastion.py stop --stage $(STAGE)
+
+tunnel: install ## Start the bastion and forward 127.0.0.1:15432 to Aurora
+	$(UV) run --locked python scripts/bastion.py tunnel --stage $(STAGE)

@@ -1,0 +1,338 @@
+"""Estimate what the deployed stacks cost per month with no traffic and the database paused.
+
+The estimate is read from the synthesized CloudFormation templates, resource by resource,
+so it follows the code: add a NAT gateway or an endpoint and the figure moves. A resource
+type with no known idle price fails the estimate instead of counting as free.
+
+    uv run python scripts/idle_cost.py                       # dev, as cdk.json sets it up
+    uv run python scripts/idle_cost.py -c isolatedBastion=true
+    uv run python scripts/idle_cost.py --templates infra/cdk.out
+    uv run python scripts/idle_cost.py --write docs/idle-cost.md   # both layouts, as Markdown
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "us-east-1"
+HOURS = 730  # AWS bills a month as 730 hours
+# On-demand list prices in us-east-1, US$, from the AWS pricing pages (2025-2026).
+PRICES = {
+    "instance_hour": {"t4g.nano": 0.0042, "t4g.micro": 0.0084, "t3.nano": 0.0052},
+    "public_ipv4_hour": 0.005,
+    "ebs_gb_month": {"gp3": 0.08, "gp2": 0.10},
+    "interface_endpoint_az_hour": 0.01,
+    "nat_gateway_hour": 0.045,
+    "secret_month": 0.40,
+    "kms_key_month": 1.00,
+    "aurora_acu_hour": 0.12,
+    "aurora_storage_gb_month": 0.10,
+    "logs_ingest_gb": 0.50,
+    "logs_storage_gb_month": 0.03,
+}
+# What an idle deployment still holds; these are assumptions, not readings.
+ASSUMED = {
+    "aurora_storage_gb": 1.0,  # an empty cluster's volume, rounded up
+    "log_storage_gb": 0.1,  # everything retained across all log groups
+    "flow_log_gb_month_running": 0.1,  # the bastion's SSM agent keeps a few connections open
+}
+# Resource types that cost nothing while nothing calls them.
+FREE_WHEN_IDLE = {
+    "AWS::ApiGateway::Account",
+    "AWS::ApiGateway::Deployment",
+    "AWS::ApiGateway::Method",
+    "AWS::ApiGateway::Resource",
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGateway::Stage",
+    "AWS::CDK::Metadata",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::LaunchTemplate",
+    "AWS::EC2::Route",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::VPC",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::IAM::InstanceProfile",
+    "AWS::IAM::Policy",
+    "AWS::IAM::Role",
+    "AWS::Lambda::Function",
+    "AWS::Lambda::Permission",
+    "AWS::RDS::DBClusterParameterGroup",
+    "AWS::RDS::DBSubnetGroup",
+}
+
+
+class UnpricedResource(Exception):
+    """A resource this script cannot price; estimating it as free would understate the cost."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the estimate: monthly US$ with the bastion running and stopped."""
+
+    what: str
+    basis: str
+    running: float
+    stopped: float
+
+
+def estimate(templates: dict[str, dict[str, Any]]) -> list[Item]:
+    """Price every resource of the given templates (stack name -> template) at idle.
+
+    :raises UnpricedResource: for a resource type or size with no idle price here.
+    """
+    items: list[Item] = []
+    log_groups = 0
+    for stack, template in sorted(templates.items()):
+        for name, resource in template.get("Resources", {}).items():
+            kind, props = resource["Type"], resource.get("Properties", {})
+            where = f"{stack}/{name}"
+            if kind == "AWS::Logs::LogGroup":
+                log_groups += 1
+            else:
+                items.extend(_price(kind, props, where))
+    if log_groups:
+        cost = ASSUMED["log_storage_gb"] * PRICES["logs_storage_gb_month"]
+        basis = f"{log_groups} log groups, {ASSUMED['log_storage_gb']} GB retained in all"
+        items.append(Item("CloudWatch Logs storage", basis, cost, cost))
+    return items
+
+
+def _price(kind: str, props: dict[str, Any], where: str) -> Iterable[Item]:
+    if kind in FREE_WHEN_IDLE:
+        return []
+    pricer = PRICERS.get(kind)
+    if pricer is None:
+        raise UnpricedResource(f"{where}: no idle price known for {kind}")
+    return pricer(props, where)
+
+
+def _instance(props: dict[str, Any], where: str) -> Iterable[Item]:
+    size = props.get("InstanceType")
+    if size not in PRICES["instance_hour"]:
+        raise UnpricedResource(f"{where}: no price for instance type {size!r}")
+    hourly = PRICES["instance_hour"][size]
+    yield Item(f"EC2 {size} (bastion)", f"{HOURS} h x ${hourly}", HOURS * hourly, 0.0)
+    for mapping in props.get("BlockDeviceMappings", []):
+        ebs = mapping.get("Ebs", {})
+        kind, size_gb = ebs.get("VolumeType", "gp2"), ebs.get("VolumeSize", 8)
+        if kind not in PRICES["ebs_gb_month"]:
+            raise UnpricedResource(f"{where}: no price for EBS volume type {kind!r}")
+        cost = size_gb * PRICES["ebs_gb_month"][kind]
+        yield Item(f"EBS {kind} root volume", f"{size_gb} GB, billed even when stopped", cost, cost)
+    if any(nic.get("AssociatePublicIpAddress") for nic in props.get("NetworkInterfaces", [])):
+        hourly = PRICES["public_ipv4_hour"]
+        yield Item(
+            "Public IPv4 address", f"{HOURS} h x ${hourly}, released when stopped",
+            HOURS * hourly, 0.0,
+        )  # fmt: skip
+    flow = ASSUMED["flow_log_gb_month_running"] * PRICES["logs_ingest_gb"]
+    basis = f"about {ASSUMED['flow_log_gb_month_running']} GB of flow logs from its SSM traffic"
+    yield Item("VPC flow log ingestion", basis, flow, 0.0)
+
+
+def _endpoint(props: dict[str, Any], where: str) -> Iterable[Item]:
+    if props.get("VpcEndpointType", "Gateway") != "Interface":
+        return  # gateway endpoints (S3, DynamoDB) are free
+    zones = len(props.get("SubnetIds", [])) or 1
+    service = _service_name(props.get("ServiceName"))
+    cost = zones * HOURS * PRICES["interface_endpoint_az_hour"]
+    basis = f"{zones} AZ x {HOURS} h x ${PRICES['interface_endpoint_az_hour']}"
+    yield Item(f"Interface endpoint {service}", basis, cost, cost)
+
+
+def _service_name(value: Any) -> str:
+    """Return the service part of an endpoint's service name, whatever intrinsic built it."""
+    text = json.dumps(value)
+    for service in ("ssmmessages", "ec2messages", "ssm", "secretsmanager", "logs", "sts"):
+        if f".{service}" in text or f'"{service}"' in text:
+            return service
+    return "?"
+
+
+def _nat(props: dict[str, Any], where: str) -> Iterable[Item]:
+    cost = HOURS * PRICES["nat_gateway_hour"]
+    yield Item("NAT gateway", f"{HOURS} h x ${PRICES['nat_gateway_hour']}", cost, cost)
+
+
+def _elastic_ip(props: dict[str, Any], where: str) -> Iterable[Item]:
+    cost = HOURS * PRICES["public_ipv4_hour"]
+    yield Item("Elastic IP", f"{HOURS} h x ${PRICES['public_ipv4_hour']}", cost, cost)
+
+
+def _secret(props: dict[str, Any], where: str) -> Iterable[Item]:
+    price = PRICES["secret_month"]
+    yield Item("Secrets Manager secret", f"1 x ${price}", price, price)
+
+
+def _kms_key(props: dict[str, Any], where: str) -> Iterable[Item]:
+    price = PRICES["kms_key_month"]
+    yield Item("KMS customer managed key", f"1 x ${price}", price, price)
+
+
+def _cluster(props: dict[str, Any], where: str) -> Iterable[Item]:
+    scaling = props.get("ServerlessV2ScalingConfiguration")
+    if scaling is None:
+        raise UnpricedResource(f"{where}: only Aurora Serverless v2 clusters are priced here")
+    minimum = float(scaling.get("MinCapacity", 0.5))
+    compute = minimum * HOURS * PRICES["aurora_acu_hour"]
+    basis = (
+        "paused at 0 ACU: no compute"
+        if minimum == 0
+        else f"{minimum} ACU x {HOURS} h x ${PRICES['aurora_acu_hour']} (never pauses)"
+    )
+    yield Item("Aurora Serverless v2 compute", basis, compute, compute)
+    storage = ASSUMED["aurora_storage_gb"] * PRICES["aurora_storage_gb_month"]
+    basis = f"{ASSUMED['aurora_storage_gb']} GB; backups within the retention are free"
+    yield Item("Aurora storage", basis, storage, storage)
+    if props.get("ManageMasterUserPassword"):
+        price = PRICES["secret_month"]
+        yield Item("Master secret (managed by RDS)", f"1 x ${price}", price, price)
+
+
+def _db_instance(props: dict[str, Any], where: str) -> Iterable[Item]:
+    if props.get("DBInstanceClass") != "db.serverless":
+        raise UnpricedResource(f"{where}: provisioned instance {props.get('DBInstanceClass')}")
+    return []  # billed as the cluster's ACUs
+
+
+def _flow_log(props: dict[str, Any], where: str) -> Iterable[Item]:
+    return []  # priced with the traffic that produces it (the bastion's)
+
+
+PRICERS = {
+    "AWS::EC2::Instance": _instance,
+    "AWS::EC2::VPCEndpoint": _endpoint,
+    "AWS::EC2::NatGateway": _nat,
+    "AWS::EC2::EIP": _elastic_ip,
+    "AWS::SecretsManager::Secret": _secret,
+    "AWS::KMS::Key": _kms_key,
+    "AWS::RDS::DBCluster": _cluster,
+    "AWS::RDS::DBInstance": _db_instance,
+    "AWS::EC2::FlowLog": _flow_log,
+}
+
+
+def totals(items: list[Item]) -> tuple[float, float]:
+    """Return the monthly total with the bastion running, and with it stopped."""
+    return sum(i.running for i in items), sum(i.stopped for i in items)
+
+
+def render(title: str, items: list[Item]) -> str:
+    """Return the estimate as a Markdown table with both totals."""
+    running, stopped = totals(items)
+    lines = [
+        f"### {title}",
+        "",
+        "| item | basis | bastion running | bastion stopped |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    lines += [f"| {i.what} | {i.basis} | {i.running:.2f} | {i.stopped:.2f} |" for i in items]
+    lines.append(f"| **total, US$ a month** | | **{running:.2f}** | **{stopped:.2f}** |")
+    return "\n".join(lines) + "\n"
+
+
+def assumptions() -> str:
+    """Return the region, prices and quantities the estimate assumes, as Markdown."""
+    p, a = PRICES, ASSUMED
+    return "\n".join(
+        [
+            f"Region {REGION}, on-demand list prices in US$, {HOURS} hours a month:",
+            f"EC2 t4g.nano {p['instance_hour']['t4g.nano']}/h;"
+            f" public IPv4 address {p['public_ipv4_hour']}/h;"
+            f" EBS gp3 {p['ebs_gb_month']['gp3']}/GB-month;"
+            f" interface endpoint {p['interface_endpoint_az_hour']}/h per AZ;"
+            f" NAT gateway {p['nat_gateway_hour']}/h;"
+            f" Secrets Manager {p['secret_month']}/secret-month;"
+            f" KMS key {p['kms_key_month']}/month;"
+            f" Aurora Serverless v2 {p['aurora_acu_hour']}/ACU-hour,"
+            f" storage {p['aurora_storage_gb_month']}/GB-month;"
+            f" CloudWatch Logs {p['logs_ingest_gb']}/GB ingested,"
+            f" {p['logs_storage_gb_month']}/GB-month stored.",
+            "",
+            f"Assumed at idle: Aurora volume {a['aurora_storage_gb']} GB;"
+            f" {a['log_storage_gb']} GB of logs retained in all;"
+            f" {a['flow_log_gb_month_running']} GB a month of flow logs while the bastion runs."
+            " No requests; Aurora paused at 0 ACU.",
+        ]
+    )
+
+
+def load_templates(folder: Path) -> dict[str, dict[str, Any]]:
+    """Read every *.template.json of a cloud assembly folder."""
+    found = {p.name.removesuffix(".template.json"): json.loads(p.read_text())
+             for p in sorted(folder.glob("*.template.json"))}  # fmt: skip
+    if not found:
+        raise SystemExit(f"no *.template.json in {folder}: synthesize first")
+    return found
+
+
+def synthesize(context: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Synthesize the CDK app without bundling the function, and return its templates."""
+    sys.path.insert(0, str(ROOT))
+    from aws_cdk import App
+
+    from infra.app import build, default_context
+
+    with tempfile.TemporaryDirectory() as outdir:
+        settings = {**default_context(), **context, "aws:cdk:bundling-stacks": []}
+        app = App(context=settings, outdir=outdir)
+        build(app)
+        app.synth()
+        return load_templates(Path(outdir))
+
+
+LAYOUTS = {
+    "Default: bastion in a public subnet, no inbound rule": {},
+    "isolatedBastion=true: bastion in an isolated subnet, SSM interface endpoints": {
+        "isolatedBastion": "true"
+    },
+}
+
+
+def main() -> None:
+    """Print the estimate (or write both layouts' estimates as Markdown)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-c", "--context", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--templates", type=Path, help="read a synthesized cdk.out instead")
+    parser.add_argument("--write", type=Path, help="write both layouts to this Markdown file")
+    args = parser.parse_args()
+    context = dict(pair.split("=", 1) for pair in args.context)
+    header = assumptions()
+    if args.write:
+        sections = [render(t, estimate(synthesize({**context, **c}))) for t, c in LAYOUTS.items()]
+        args.write.write_text(DOC.format(header=header, sections="\n".join(sections)))
+        print(f"wrote {args.write}")
+        return
+    templates = load_templates(args.templates) if args.templates else synthesize(context)
+    print(header + "\n")
+    print(render(", ".join(f"{k}={v}" for k, v in context.items()) or "dev", estimate(templates)))
+
+
+DOC = """# Idle cost
+
+What the `dev` stage costs a month with no traffic, written by `make idle-cost`
+(`uv run python scripts/idle_cost.py --write docs/idle-cost.md`), which synthesizes the
+CDK app and prices every resource in its templates. Lambda, API Gateway and Aurora's
+compute are billed per use and cost nothing at rest; what remains is storage, the
+master secret and, while it runs, the bastion. `make bastion-stop` stops it.
+
+{header}
+
+{sections}"""
+
+
+if __name__ == "__main__":
+    main()
