@@ -1,0 +1,111 @@
+"""Stages and options differ by context, not by code: prod keeps its data, dev does not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.settings import SettingsError, StageSettings
+from tests.infra.conftest import Synth
+from tests.infra.test_data_stack import group_id, ref, subnet_type
+
+
+def test_dev_can_be_destroyed_with_its_stack(dev: Synth) -> None:
+    """No deletion protection; the cluster and every log group are deleted with the stack."""
+    (cluster,) = dev.resources(dev.data, "AWS::RDS::DBCluster").values()
+    assert cluster["Properties"]["DeletionProtection"] is False
+    assert cluster["DeletionPolicy"] == "Delete"
+    for stack in (dev.data, dev.api):
+        for group in dev.resources(stack, "AWS::Logs::LogGroup").values():
+            assert group["DeletionPolicy"] == "Delete"
+    assert not dev.manifest["artifacts"]["TodoData-dev"]["properties"].get("terminationProtection")
+
+
+def test_prod_protects_and_retains_its_database(prod: Synth) -> None:
+    """Deletion protection, retain on delete, termination protection on the data stack."""
+    (cluster,) = prod.resources(prod.data, "AWS::RDS::DBCluster").values()
+    assert cluster["Properties"]["DeletionProtection"] is True
+    assert cluster["DeletionPolicy"] == "Retain"
+    assert cluster["UpdateReplacePolicy"] == "Retain"
+    assert prod.manifest["artifacts"]["TodoData-prod"]["properties"]["terminationProtection"]
+
+
+def test_prod_keeps_backups_and_logs_longer(dev: Synth, prod: Synth) -> None:
+    """Backups 1 day on dev (free), 14 on prod; logs 14 days on dev, 90 on prod."""
+    for synth, backup, retention in ((dev, 1, 14), (prod, 14, 90)):
+        (cluster,) = synth.resources(synth.data, "AWS::RDS::DBCluster").values()
+        assert cluster["Properties"]["BackupRetentionPeriod"] == backup
+        for stack in (synth.data, synth.api):
+            for group in synth.resources(stack, "AWS::Logs::LogGroup").values():
+                assert group["Properties"]["RetentionInDays"] == retention
+
+
+def test_the_stage_names_the_stacks_the_cluster_and_the_api_stage(prod: Synth) -> None:
+    """`-c stage=prod`: TodoData-prod, TodoApi-prod, cluster todo-prod, API stage prod."""
+    assert {"TodoData-prod", "TodoApi-prod"} <= set(prod.manifest["artifacts"])
+    (cluster,) = prod.resources(prod.data, "AWS::RDS::DBCluster").values()
+    assert cluster["Properties"]["DBClusterIdentifier"] == "todo-prod"
+    assert prod.one(prod.api, "AWS::ApiGateway::Stage")["StageName"] == "prod"
+
+
+def test_an_isolated_bastion_reaches_ssm_through_endpoints_in_one_az(isolated: Synth) -> None:
+    """No public subnet or internet gateway; SSM, SSM Messages and EC2 Messages endpoints
+    in the bastion's subnet only."""
+    assert not isolated.resources(isolated.data, "AWS::EC2::InternetGateway")
+    subnets = isolated.resources(isolated.data, "AWS::EC2::Subnet")
+    assert sorted(subnet_type(isolated, s) for s in subnets) == ["Isolated", "Isolated"]
+    endpoints = isolated.resources(isolated.data, "AWS::EC2::VPCEndpoint").values()
+    names = sorted(str(e["Properties"]["ServiceName"]).split(".")[-1].rstrip("'\"]}")
+                   for e in endpoints)  # fmt: skip
+    assert names == ["ec2messages", "ssm", "ssmmessages"]
+    (nic,) = isolated.one(isolated.api, "AWS::EC2::Instance")["NetworkInterfaces"]
+    bastion_subnet = ref(isolated.from_data(nic["SubnetId"]))
+    for endpoint in endpoints:
+        assert endpoint["Properties"]["VpcEndpointType"] == "Interface"
+        assert [ref(s) for s in endpoint["Properties"]["SubnetIds"]] == [bastion_subnet]
+    assert not nic.get("AssociatePublicIpAddress")
+
+
+def test_the_ssm_endpoints_admit_https_from_the_bastion_only(isolated: Synth) -> None:
+    """The endpoints' group: 443 from the bastion's group; the bastion's HTTPS goes there."""
+    endpoints = group_id(isolated, "NetworkSsmEndpoints")
+    bastion = group_id(isolated, "DatabaseBastionSecurityGroup")
+    rules = isolated.rules("ingress", endpoints)
+    assert [(ref(r["SourceSecurityGroupId"]), r["FromPort"]) for r in rules] == [(bastion, 443)]
+    bastion_props = isolated.data["Resources"][bastion]["Properties"]
+    assert "SecurityGroupEgress" not in bastion_props, "no route to the internet, no rule for it"
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"stage": "dev-1"}, "stage"),
+        ({"maxCapacity": "0.5"}, "at least 1"),
+        ({"minCapacity": "3", "maxCapacity": "2"}, "minCapacity"),
+        ({"maxCapacity": "2.3"}, "0.5 ACU"),
+        ({"autoPauseSeconds": "60"}, "autoPauseSeconds"),
+        ({"throttleRate": "300"}, "throttleBurst"),
+        ({"isolatedBastion": "maybe"}, "true or false"),
+        ({"logRetentionDays": "10"}, "logRetentionDays"),
+        ({"maxCapacity": "two"}, "number"),
+    ],
+)
+def test_a_context_value_the_app_cannot_deploy_is_refused(
+    context: dict[str, Any], message: str
+) -> None:
+    """Bad `-c` values stop the synth with a message naming the key."""
+    with pytest.raises(SettingsError, match=message):
+        StageSettings.from_context(context)
+
+
+def test_context_values_from_the_command_line_are_parsed() -> None:
+    """`-c` values arrive as strings; numbers and flags are read from them."""
+    settings = StageSettings.from_context(
+        {"stage": "prod", "maxCapacity": "4.5", "isolatedBastion": "true", "protectData": "false"}
+    )
+    assert (settings.max_capacity, settings.isolated_bastion, settings.protect_data) == (
+        4.5,
+        True,
+        False,
+    )
