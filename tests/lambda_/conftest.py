@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from pytest_django.fixtures import Settings
 
 from core.logging import JsonFormatter
@@ -55,3 +56,15 @@ def json_log() -> Iterator[Callable[[], list[dict[str, Any]]]]:
     finally:
         root.removeHandler(capture)
         root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def shared_sqlite_database(request: pytest.FixtureRequest) -> None:
+    """On SQLite, let the handler's worker thread use the test database.
+
+    Django's test runner shares one in-memory SQLite connection among threads, so the
+    worker thread finds it open and checks it at request_started; PostgreSQL gives each
+    thread a connection of its own, which the tests that need data set up themselves.
+    """
+    if connection.vendor == "sqlite":
+        request.getfixturevalue("db")
