@@ -41,7 +41,7 @@ format: install ## Format and fix what ruff can
 	$(UV) run --locked ruff format .
 	$(UV) run --locked ruff check --fix .
 
-typecheck: install ## mypy (strict) over config, core and todos
+typecheck: install ## mypy (strict) over config, core, todos, infra and the AWS scripts
 	# django-stubs imports the settings, which want a SECRET_KEY unless debugging.
 	DEBUG=true $(UV) run --locked mypy
 

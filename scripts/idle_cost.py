@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 HOURS = 730  # AWS bills a month as 730 hours
 # On-demand list prices in us-east-1, US$, from the AWS pricing pages (2025-2026).
+INSTANCE_HOUR = {"t4g.nano": 0.0042, "t4g.micro": 0.0084, "t3.nano": 0.0052}
+EBS_GB_MONTH = {"gp3": 0.08, "gp2": 0.10}
 PRICES = {
-    "instance_hour": {"t4g.nano": 0.0042, "t4g.micro": 0.0084, "t3.nano": 0.0052},
     "public_ipv4_hour": 0.005,
-    "ebs_gb_month": {"gp3": 0.08, "gp2": 0.10},
     "interface_endpoint_az_hour": 0.01,
     "nat_gateway_hour": 0.045,
     "secret_month": 0.40,
@@ -121,16 +121,16 @@ def _price(kind: str, props: dict[str, Any], where: str) -> Iterable[Item]:
 
 def _instance(props: dict[str, Any], where: str) -> Iterable[Item]:
     size = props.get("InstanceType")
-    if size not in PRICES["instance_hour"]:
+    if size not in INSTANCE_HOUR:
         raise UnpricedResource(f"{where}: no price for instance type {size!r}")
-    hourly = PRICES["instance_hour"][size]
+    hourly = INSTANCE_HOUR[size]
     yield Item(f"EC2 {size} (bastion)", f"{HOURS} h x ${hourly}", HOURS * hourly, 0.0)
     for mapping in props.get("BlockDeviceMappings", []):
         ebs = mapping.get("Ebs", {})
         kind, size_gb = ebs.get("VolumeType", "gp2"), ebs.get("VolumeSize", 8)
-        if kind not in PRICES["ebs_gb_month"]:
+        if kind not in EBS_GB_MONTH:
             raise UnpricedResource(f"{where}: no price for EBS volume type {kind!r}")
-        cost = size_gb * PRICES["ebs_gb_month"][kind]
+        cost = size_gb * EBS_GB_MONTH[kind]
         yield Item(f"EBS {kind} root volume", f"{size_gb} GB, billed even when stopped", cost, cost)
     if any(nic.get("AssociatePublicIpAddress") for nic in props.get("NetworkInterfaces", [])):
         hourly = PRICES["public_ipv4_hour"]
@@ -250,9 +250,9 @@ def assumptions() -> str:
     return "\n".join(
         [
             f"Region {REGION}, on-demand list prices in US$, {HOURS} hours a month:",
-            f"EC2 t4g.nano {p['instance_hour']['t4g.nano']}/h;"
+            f"EC2 t4g.nano {INSTANCE_HOUR['t4g.nano']}/h;"
             f" public IPv4 address {p['public_ipv4_hour']}/h;"
-            f" EBS gp3 {p['ebs_gb_month']['gp3']}/GB-month;"
+            f" EBS gp3 {EBS_GB_MONTH['gp3']}/GB-month;"
             f" interface endpoint {p['interface_endpoint_az_hour']}/h per AZ;"
             f" NAT gateway {p['nat_gateway_hour']}/h;"
             f" Secrets Manager {p['secret_month']}/secret-month;"

@@ -21,10 +21,8 @@ MIGRATE_EVENT = {"manage": ["migrate"]}
 class ApiStack(Stack):
     """Everything that can be replaced without losing data."""
 
-    def __init__(
-        self, scope: Construct, construct_id: str, *, data: DataStack, **kwargs: object
-    ) -> None:
-        super().__init__(scope, construct_id, **kwargs)
+    def __init__(self, scope: Construct, construct_id: str, *, data: DataStack) -> None:
+        super().__init__(scope, construct_id)
         settings = data.settings
         self.django = DjangoFunction(
             self,

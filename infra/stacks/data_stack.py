@@ -15,12 +15,8 @@ from infra.settings import StageSettings
 class DataStack(Stack):
     """VPC, Aurora Serverless v2 and the security groups of its two clients."""
 
-    def __init__(
-        self, scope: Construct, construct_id: str, *, settings: StageSettings, **kwargs: object
-    ) -> None:
-        super().__init__(
-            scope, construct_id, termination_protection=settings.protect_data, **kwargs
-        )
+    def __init__(self, scope: Construct, construct_id: str, *, settings: StageSettings) -> None:
+        super().__init__(scope, construct_id, termination_protection=settings.protect_data)
         self.settings = settings
         self.network = Network(
             self,
