@@ -73,7 +73,8 @@ db-down: ## Stop it (the data stays in its volume)
 
 # --- AWS (infra/): STAGE=prod selects the production stage --------------------------------
 STAGE ?= dev
-CDK := cd infra && npx --no-install cdk
+# cdk.json runs the app with `uv run`; put the uv this Makefile uses on PATH for it.
+CDK := cd infra && PATH="$(abspath $(dir $(UV))):$$PATH" npx --no-install cdk
 
 infra/node_modules: infra/package.json infra/package-lock.json
 	npm ci --prefix infra --no-audit --no-fund
@@ -90,7 +91,7 @@ bootstrap: install infra/node_modules ## Once per account and region: the CDK's 
 deploy: install infra/node_modules ## Deploy both stacks of STAGE (dev) with your AWS credentials
 	$(CDK) deploy --all -c stage=$(STAGE)
 
-destroy: install infra/node_modules ## Delete both stacks of STAGE (dev); prod keeps its database
+destroy: install infra/node_modules ## Delete both stacks of STAGE (dev); prod's data stack refuses (termination protection)
 	$(CDK) destroy --all -c stage=$(STAGE)
 
 cfn-lint: synth ## Lint the synthesized CloudFormation templates

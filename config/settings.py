@@ -22,12 +22,15 @@ DEBUG = env.bool("DEBUG", default=False)
 # Set by the Lambda runtime; its presence means the app runs as a Lambda function.
 ON_LAMBDA = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
 
+# An operator's management commands through the tunnel (DB_SECRET_ARN, docs/infra.md).
+OPERATOR = bool(env.str("DB_SECRET_ARN", default=""))
+
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY and ON_LAMBDA:
+if not SECRET_KEY and (ON_LAMBDA or OPERATOR):
     # The API signs nothing that must outlive a process: no sessions, no CSRF or
-    # password-reset tokens. So each Lambda instance draws its own key, and no key sits
-    # in the function's configuration. Set SECRET_KEY (from a secret) before adding
-    # anything that signs data for later, such as sessions.
+    # password-reset tokens. So each Lambda instance (and each operator's command) draws
+    # its own key, and no key sits in the function's configuration. Set SECRET_KEY (from
+    # a secret) before adding anything that signs data for later, such as sessions.
     SECRET_KEY = secrets.token_urlsafe(50)
 elif not SECRET_KEY:
     if not DEBUG:

@@ -9,8 +9,9 @@ from typing import Any
 from aws_cdk import RemovalPolicy
 from aws_cdk.aws_logs import RetentionDays
 
-# API Gateway stage names, which double as the suffix of the stack names.
-STAGE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+# The stage names the API stage, the stacks and the cluster (todo-<stage>): a name valid
+# for all three, and unique among them however the services treat case.
+STAGE_NAME = re.compile(r"^[a-z][a-z0-9]{0,29}$")
 # Aurora Serverless v2: capacity in steps of 0.5 ACU; auto-pause after 5 min to 24 h idle.
 MAX_ACU = 256
 PAUSE_SECONDS = (300, 86_400)
@@ -51,7 +52,7 @@ class StageSettings:
         """
         stage = str(context.get("stage", "dev"))
         if not STAGE_NAME.match(stage):
-            raise SettingsError(f"stage {stage!r}: use letters, digits and _ (API Gateway's rule)")
+            raise SettingsError(f"stage {stage!r}: a lowercase letter, then letters or digits")
         prod = stage in PROD_STAGES
         settings = cls(
             stage=stage,

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import jsii
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from infra.nag import acknowledge
+
+AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+
+
+@jsii.implements(ec2.IMachineImage)
+class LatestAmazonLinux:
+    """Amazon Linux 2023 arm64, read from AWS's public parameter by a dynamic reference.
+
+    CloudFormation resolves it when it creates (or changes) the instance: no lookup at
+    synth, and unlike a parameter-typed AMI, which is read again on every deploy, a newer
+    AMI does not replace (and restart) a stopped bastion.
+    """
+
+    def get_image(self, scope: Construct) -> ec2.MachineImageConfig:
+        """Return the AMI as a dynamic reference, for Linux."""
+        return ec2.MachineImageConfig(
+            image_id=f"{{{{resolve:ssm:{AMI_PARAMETER}}}}}",
+            os_type=ec2.OperatingSystemType.LINUX,
+            user_data=ec2.UserData.for_linux(),
+        )
 
 
 class Bastion(Construct):
@@ -33,10 +54,7 @@ class Bastion(Construct):
             vpc_subnets=subnets,
             security_group=security_group,
             instance_type=ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
-            # Resolved by CloudFormation from AWS's public SSM parameter: no lookup at synth.
-            machine_image=ec2.MachineImage.latest_amazon_linux2023(
-                cpu_type=ec2.AmazonLinuxCpuType.ARM_64
-            ),
+            machine_image=LatestAmazonLinux(),
             associate_public_ip_address=public_address,
             require_imdsv2=True,
             ssm_session_permissions=True,

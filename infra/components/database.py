@@ -12,8 +12,9 @@ from infra.components.network import ISOLATED
 from infra.nag import acknowledge
 from infra.settings import StageSettings
 
-# A current 16.x; 16.3 is the first that pauses at 0 ACU.
-ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_16_9
+# The newest 16.x this CDK release knows (0 ACU needs 16.3 or later); minor upgrades
+# are applied in the maintenance window after that.
+ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_16_13
 PORT = 5432
 
 
@@ -33,7 +34,7 @@ class Database(Construct):
             allow_all_outbound=False,
         )
         # A fixed identifier so the log group exists, with its retention, before RDS writes.
-        identifier = f"todo-{settings.stage.lower().replace('_', '-')}"
+        identifier = f"todo-{settings.stage}"
         log_group = logs.LogGroup(
             self,
             "PostgresqlLog",

@@ -56,6 +56,7 @@ class RestApi(Construct):
         construct_id: str,
         *,
         function: lambda_.IFunction,
+        name: str,
         stage_name: str,
         throttle_rate: int,
         throttle_burst: int,
@@ -71,6 +72,7 @@ class RestApi(Construct):
             "Api",
             handler=function,
             proxy=True,
+            rest_api_name=name,
             description="The Todo API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             # Binary responses (the favicon) arrive base64-encoded from Mangum; with "*/*"

@@ -45,6 +45,7 @@ class ApiStack(Stack):
             self,
             "Http",
             function=function,
+            name=f"todo-{settings.stage}",
             stage_name=settings.stage,
             throttle_rate=settings.throttle_rate,
             throttle_burst=settings.throttle_burst,

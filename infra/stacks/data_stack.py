@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, CfnOutput, Fn, Stack
+from aws_cdk import Aws, CfnOutput, Fn, RemovalPolicies, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_rds as rds
 from constructs import Construct
@@ -45,6 +45,10 @@ class DataStack(Stack):
             self.bastion_security_group.add_egress_rule(
                 ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to SSM"
             )
+        if settings.protect_data:
+            # Deleting the stack leaves the network in place too: a retained cluster
+            # keeps its subnets and security group in use.
+            RemovalPolicies.of(self).retain()
         self.secret_arn = self.database.secret_arn
         CfnOutput(self, "ClusterEndpoint", value=self.cluster.cluster_endpoint.hostname)
         CfnOutput(self, "SecretArn", value=self.secret_arn)

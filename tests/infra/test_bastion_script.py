@@ -27,22 +27,24 @@ def client(service: str) -> Any:
     )
 
 
+def stubbed(service: str) -> Iterator[tuple[Any, Stubber]]:
+    """A client and its stubber; every stubbed answer must have been asked for."""
+    stubbed_client = client(service)
+    with Stubber(stubbed_client) as stubber:
+        yield stubbed_client, stubber
+        stubber.assert_no_pending_responses()
+
+
 @pytest.fixture
 def ec2() -> Iterator[tuple[Any, Stubber]]:
-    """An EC2 client and its stubber; every stubbed call must have been made."""
-    ec2 = client("ec2")
-    with Stubber(ec2) as stubber:
-        yield ec2, stubber
-        stubber.assert_no_pending_responses()
+    """EC2, stubbed."""
+    yield from stubbed("ec2")
 
 
 @pytest.fixture
 def ssm() -> Iterator[tuple[Any, Stubber]]:
-    """An SSM client and its stubber."""
-    ssm = client("ssm")
-    with Stubber(ssm) as stubber:
-        yield ssm, stubber
-        stubber.assert_no_pending_responses()
+    """SSM, stubbed."""
+    yield from stubbed("ssm")
 
 
 def state(name: str) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert npx is not None, "npx comes with Node.js, which the CDK needs"
     out = tmp_path_factory.mktemp("cdk.out")
     result = subprocess.run(  # noqa: S603
-        [npx, "--no-install", "cdk", "synth", "--quiet", "--output", str(out)],
+        [npx, "--no-install", "cdk", "synth", "--quiet", "--no-notices", "--output", str(out)],
         cwd=INFRA,
         env=offline_env(),
         capture_output=True,

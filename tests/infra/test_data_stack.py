@@ -145,6 +145,9 @@ def test_the_public_bastion_may_reach_ssm_over_https_and_the_database_only(dev: 
     bastion = group_id(dev, "DatabaseBastionSecurityGroup")
     inline = dev.data["Resources"][bastion]["Properties"]["SecurityGroupEgress"]
     assert [(r["CidrIp"], r["FromPort"], r["ToPort"]) for r in inline] == [("0.0.0.0/0", 443, 443)]
+    (postgres,) = dev.rules("egress", bastion)
+    assert ref(postgres["DestinationSecurityGroupId"]) == group_id(dev, "DatabaseSecurityGroup")
+    assert (postgres["FromPort"], postgres["ToPort"]) == (5432, 5432)
 
 
 def test_the_data_stack_outputs_the_endpoint_and_the_secret(dev: Synth) -> None:

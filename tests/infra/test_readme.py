@@ -7,10 +7,12 @@ stack outputs are the outputs themselves.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,14 @@ def test_the_tunnel_port_is_the_one_the_bastion_forwards_to(dev: Synth) -> None:
     (export,) = [c for c in COMMANDS if c.startswith("export ")]
     port = dict(a.split("=", 1) for a in shlex.split(export)[1:])["DB_PORT"]
     assert f'"localPortNumber":["{port}"]' in output(dev, dev.api, "PortForwardCommand")
+
+
+def test_the_exported_settings_are_all_manage_py_needs_through_the_tunnel() -> None:
+    """With only the README's variables (no .env, SECRET_KEY or DEBUG), Django starts."""
+    (export,) = [c for c in COMMANDS if c.startswith("export ")]
+    variables = dict(a.split("=", 1) for a in shlex.split(export)[1:])
+    variables["DB_SECRET_ARN"] = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!x"
+    env = {"PATH": os.environ["PATH"], "ENV_FILE": os.devnull, **variables}
+    check = [sys.executable, "manage.py", "check"]
+    result = subprocess.run(check, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -23,11 +23,14 @@ def test_dev_can_be_destroyed_with_its_stack(dev: Synth) -> None:
 
 
 def test_prod_protects_and_retains_its_database(prod: Synth) -> None:
-    """Deletion protection, retain on delete, termination protection on the data stack."""
+    """Deletion protection, termination protection on the data stack, and everything in it
+    retained: a kept cluster keeps its subnets and security groups in use."""
     (cluster,) = prod.resources(prod.data, "AWS::RDS::DBCluster").values()
     assert cluster["Properties"]["DeletionProtection"] is True
-    assert cluster["DeletionPolicy"] == "Retain"
     assert cluster["UpdateReplacePolicy"] == "Retain"
+    for name, resource in prod.data["Resources"].items():
+        if resource["Type"] != "AWS::CDK::Metadata":
+            assert resource.get("DeletionPolicy") == "Retain", name
     assert prod.manifest["artifacts"]["TodoData-prod"]["properties"]["terminationProtection"]
 
 
@@ -81,6 +84,9 @@ def test_the_ssm_endpoints_admit_https_from_the_bastion_only(isolated: Synth) ->
     ("context", "message"),
     [
         ({"stage": "dev-1"}, "stage"),
+        ({"stage": "Dev"}, "stage"),
+        ({"stage": "a__b"}, "stage"),
+        ({"stage": "x" * 31}, "stage"),
         ({"maxCapacity": "0.5"}, "at least 1"),
         ({"minCapacity": "3", "maxCapacity": "2"}, "minCapacity"),
         ({"maxCapacity": "2.3"}, "0.5 ACU"),
