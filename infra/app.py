@@ -20,7 +20,7 @@ if __name__ == "__main__" and str(INFRA.parent) not in sys.path:
 from aws_cdk import App  # noqa: E402
 
 from infra.nag import check_on_synth  # noqa: E402
-from infra.settings import StageSettings  # noqa: E402
+from infra.settings import CONTEXT_KEYS, StageSettings  # noqa: E402
 from infra.stacks.api_stack import ApiStack  # noqa: E402
 from infra.stacks.data_stack import DataStack  # noqa: E402
 
@@ -41,19 +41,9 @@ def build(app: App) -> tuple[DataStack, ApiStack]:
 
 
 def _context(app: App) -> dict[str, Any]:
-    keys = (
-        "stage",
-        "minCapacity",
-        "maxCapacity",
-        "autoPauseSeconds",
-        "isolatedBastion",
-        "throttleRate",
-        "throttleBurst",
-        "logRetentionDays",
-        "backupDays",
-        "protectData",
-    )
-    return {key: value for key in keys if (value := app.node.try_get_context(key)) is not None}
+    return {
+        key: value for key in CONTEXT_KEYS if (value := app.node.try_get_context(key)) is not None
+    }
 
 
 def main() -> None:

@@ -16,6 +16,19 @@ STAGE_NAME = re.compile(r"^[a-z][a-z0-9]{0,29}$")
 MAX_ACU = 256
 PAUSE_SECONDS = (300, 86_400)
 PROD_STAGES = frozenset({"prod"})
+# The context keys this app reads (cdk.json, or `-c key=value`).
+CONTEXT_KEYS = (
+    "stage",
+    "minCapacity",
+    "maxCapacity",
+    "autoPauseSeconds",
+    "isolatedBastion",
+    "throttleRate",
+    "throttleBurst",
+    "logRetentionDays",
+    "backupDays",
+    "protectData",
+)
 
 
 class SettingsError(ValueError):

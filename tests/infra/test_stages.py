@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from infra.settings import SettingsError, StageSettings
+from infra.settings import CONTEXT_KEYS, SettingsError, StageSettings
 from tests.infra.conftest import Synth
 from tests.infra.test_data_stack import group_id, ref, subnet_type
 
@@ -115,3 +115,23 @@ def test_context_values_from_the_command_line_are_parsed() -> None:
         True,
         False,
     )
+
+
+NON_DEFAULT = {
+    "stage": "qa",
+    "minCapacity": "0.5",
+    "maxCapacity": "4",
+    "autoPauseSeconds": "600",
+    "isolatedBastion": "true",
+    "throttleRate": "50",
+    "throttleBurst": "300",
+    "logRetentionDays": "30",
+    "backupDays": "7",
+    "protectData": "true",
+}
+
+
+@pytest.mark.parametrize("key", CONTEXT_KEYS)
+def test_every_context_key_the_app_passes_on_changes_a_setting(key: str) -> None:
+    """infra/app.py forwards CONTEXT_KEYS; each of them is read by the settings."""
+    assert StageSettings.from_context({key: NON_DEFAULT[key]}) != StageSettings.from_context({})
