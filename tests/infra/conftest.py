@@ -60,11 +60,6 @@ class Synth:
         if isinstance(value, dict) and "Fn::GetStackOutput" in value:
             output = value["Fn::GetStackOutput"]["OutputName"]
             return self.data["Outputs"][output]["Value"]
-        if isinstance(value, dict) and "Fn::ImportValue" in value:
-            export = value["Fn::ImportValue"]
-            for output in self.data["Outputs"].values():
-                if output.get("Export", {}).get("Name") == export:
-                    return output["Value"]
         return value
 
 

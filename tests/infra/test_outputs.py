@@ -30,7 +30,7 @@ def render(value: Any, synth: Synth) -> str:
     if "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
         return str(separator).join(render(part, synth) for part in parts)
-    if "Fn::GetStackOutput" in value or "Fn::ImportValue" in value:
+    if "Fn::GetStackOutput" in value:
         return render(synth.from_data(value), synth)
     if value.get("Ref") == "AWS::Region":
         return REGION
