@@ -4,6 +4,9 @@ SHELL := /bin/bash
 
 # Use uv from PATH, or install it into .tools/ with the Python already on the machine.
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+# What make runs finds the same uv: the CDK CLI runs the app with `uv run` (infra/cdk.json),
+# and so do the tests that drive the CLI.
+export PATH := $(abspath $(dir $(UV))):$(PATH)
 MANAGE := $(UV) run --locked python manage.py
 
 .PHONY: help install run migrate seed test lint format typecheck pytest sql-statements bundle bench lambda-local swagger-check db-up db-down \
@@ -12,9 +15,10 @@ MANAGE := $(UV) run --locked python manage.py
 help: ## List the tasks
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-.tools/bin/uv:
-	python3 -m venv .tools
-	.tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
+.tools/bin/uv:  # a venv of its own, so that .tools/bin on PATH holds nothing but uv
+	python3 -m venv .tools/venv
+	.tools/venv/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
+	mkdir -p .tools/bin && ln -sf ../venv/bin/uv .tools/bin/uv
 
 .env:
 	cp .env.example .env
@@ -73,8 +77,7 @@ db-down: ## Stop it (the data stays in its volume)
 
 # --- AWS (infra/): STAGE=prod selects the production stage --------------------------------
 STAGE ?= dev
-# cdk.json runs the app with `uv run`; put the uv this Makefile uses on PATH for it.
-CDK := cd infra && PATH="$(abspath $(dir $(UV))):$$PATH" npx --no-install cdk
+CDK := cd infra && npx --no-install cdk
 
 infra/node_modules: infra/package.json infra/package-lock.json
 	npm ci --prefix infra --no-audit --no-fund
