@@ -7,20 +7,27 @@ Four ways to name the database, the first that applies winning:
 - `DATABASE_URL`: local runs and CI;
 - `DB_HOST`: the Lambda function, as the application role with an IAM token, no password;
 - none: SQLite in the project directory.
+
+The backend's own choices (IAM tokens, the secret, the session role, retries, pool
+checks) go into one typed value, `DATABASES["default"]["POLICY"]`
+(core/postgresql/policy.py), which core/postgresql/base.py reads.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from core.postgresql.policy import DEFAULT_NAME, ConnectionPolicy
+from core.runtime import on_lambda
+
 ENGINE = "core.postgresql"
 DEFAULT_APP_ROLE = "todo_app"
-DEFAULT_NAME = "todo"
 # AWS's bundle of RDS certificate authorities; scripts/update_rds_ca_bundle.py refreshes it.
 RDS_CA_BUNDLE = Path(__file__).parent / "postgresql" / "rds-global-bundle.pem"
 # API Gateway gives up at 29 s: every connect attempt together must end before that.
@@ -39,17 +46,18 @@ def database_settings(env: environ.Env, *, base_dir: str) -> dict[str, Any]:
     secret_arn = env.str("DB_SECRET_ARN", default="")
     url = env.str("DATABASE_URL", default="")
     aurora = bool(secret_arn) or (not url and bool(env.str("DB_HOST", default="")))
+    policy = ConnectionPolicy()
     if aurora:
-        config = _aurora(env, secret_arn=secret_arn)
+        config, policy = _aurora(env, secret_arn=secret_arn)
     else:
         config = env.db_url_config(url or f"sqlite:///{base_dir}/db.sqlite3")
     config["CONN_MAX_AGE"] = 0  # persistent connections leak under ASGI's thread pool
     if config["ENGINE"] in (ENGINE, "django.db.backends.postgresql"):
-        _connect_options(env, config, aurora=aurora)
+        config["POLICY"] = _connect_options(env, config, policy, aurora=aurora)
     return config
 
 
-def _aurora(env: environ.Env, *, secret_arn: str) -> dict[str, Any]:
+def _aurora(env: environ.Env, *, secret_arn: str) -> tuple[dict[str, Any], ConnectionPolicy]:
     """Return the settings of Aurora PostgreSQL, reached directly or through the tunnel."""
     host = env.str("DB_HOST", default="")
     app_role = env.str("DB_USER", default=DEFAULT_APP_ROLE)
@@ -66,32 +74,32 @@ def _aurora(env: environ.Env, *, secret_arn: str) -> dict[str, Any]:
     }
     if secret_arn:  # master credentials, resolved on the first connection
         config.update(
-            SECRET_ARN=secret_arn,
-            SESSION_ROLE=app_role,
             PORT=env.str("DB_PORT", default=""),
             NAME=env.str("DB_NAME", default=""),
             USER="",
             PASSWORD="",
         )
-    else:
-        config.update(
-            IAM_AUTH_REGION=env.str("AWS_REGION"),
-            PORT=env.str("DB_PORT", default="5432"),
-            NAME=env.str("DB_NAME", default=DEFAULT_NAME),
-            USER=app_role,
-            PASSWORD="",
-        )
-    return config
+        return config, ConnectionPolicy(secret_arn=secret_arn, session_role=app_role)
+    config.update(
+        PORT=env.str("DB_PORT", default="5432"),
+        NAME=env.str("DB_NAME", default=DEFAULT_NAME),
+        USER=app_role,
+        PASSWORD="",
+    )
+    return config, ConnectionPolicy(iam_region=env.str("AWS_REGION"))
 
 
-def _connect_options(env: environ.Env, config: dict[str, Any], *, aurora: bool) -> None:
-    """Set the engine, connect timeout, retries and connection mode of PostgreSQL."""
+def _connect_options(
+    env: environ.Env, config: dict[str, Any], policy: ConnectionPolicy, *, aurora: bool
+) -> ConnectionPolicy:
+    """Set the engine, connect timeout and connection mode of PostgreSQL; return the
+    policy with its retries and pool checks."""
     config["ENGINE"] = ENGINE
     timeout = env.int(
         "DB_CONNECT_TIMEOUT", default=AURORA_CONNECT_TIMEOUT if aurora else LOCAL_CONNECT_TIMEOUT
     )
     retries = env.int("DB_CONNECT_RETRIES", default=1)
-    config["CONNECT_RETRIES"] = retries
+    policy = replace(policy, connect_retries=retries)
     options = config.setdefault("OPTIONS", {})
     options["connect_timeout"] = timeout
     # Start sessions in UTC, as Django wants them; otherwise Django spends one
@@ -102,10 +110,10 @@ def _connect_options(env: environ.Env, config: dict[str, Any], *, aurora: bool) 
     )
     # On Lambda a warm instance reuses its pooled connection; elsewhere (runserver, tests)
     # a connection per request keeps things simple. See docs/lambda.md for the trade-off.
-    on_lambda = bool(env.str("AWS_LAMBDA_FUNCTION_NAME", default=""))
-    mode = env.str("DB_CONNECTION_MODE", default="pool" if on_lambda else "request")
+    default_mode = "pool" if on_lambda(env.ENVIRON) else "request"
+    mode = env.str("DB_CONNECTION_MODE", default=default_mode)
     if mode == "pool":
-        options["pool"] = _pool(config, timeout=timeout * (1 + retries))
+        options["pool"] = _pool(policy, timeout=timeout * (1 + retries))
         # An open connection keeps Aurora from pausing, and a function frozen between
         # invocations cannot close its idle ones: the server ends them instead.
         idle = env.float("DB_POOL_IDLE_TIMEOUT", default=POOL_IDLE_TIMEOUT)
@@ -113,19 +121,19 @@ def _connect_options(env: environ.Env, config: dict[str, Any], *, aurora: bool) 
             options["options"] += f" -c idle_session_timeout={round(idle * 1000)}"
         # So a pooled connection may be gone when a request comes. The backend checks
         # one that has been idle for a while, not every one (POOL_CHECK_IDLE_AFTER).
-        config["POOL_CHECK_IDLE_AFTER"] = (
-            min(POOL_CHECK_IDLE_AFTER, idle / 2) if idle > 0 else POOL_CHECK_IDLE_AFTER
-        )
+        check_after = min(POOL_CHECK_IDLE_AFTER, idle / 2) if idle > 0 else POOL_CHECK_IDLE_AFTER
+        policy = replace(policy, pool_check_idle_after=check_after)
     elif mode != "request":
         raise ImproperlyConfigured("DB_CONNECTION_MODE must be request or pool")
+    return policy
 
 
-def _pool(config: dict[str, Any], *, timeout: int) -> dict[str, Any]:
+def _pool(policy: ConnectionPolicy, *, timeout: int) -> dict[str, Any]:
     """Return psycopg pool options: small, and waiting no longer than the connect budget."""
     # No `reset` callback: with one, psycopg returns connections to the pool in a worker
     # thread, which a Lambda function frozen after its response may never run.
     pool: dict[str, Any] = {"min_size": 0, "max_size": POOL_MAX_SIZE, "timeout": timeout}
-    if region := config.get("IAM_AUTH_REGION"):
+    if region := policy.iam_region:
         # Imported here: only this configuration needs psycopg while settings load.
         from core.postgresql.credentials import iam_auth_connection_class
 

@@ -1,19 +1,19 @@
 """Django's PostgreSQL backend, with what Aurora behind Lambda needs (ENGINE "core.postgresql").
 
-For each new connection, on top of Django's own backend:
+For each new connection, on top of Django's own backend, as the settings' `POLICY`
+(a ConnectionPolicy, built by core/database.py) says:
 
-- credentials: an IAM token signed for it (settings key `IAM_AUTH_REGION`), or the
-  master secret, read once per process (`SECRET_ARN`), or the settings' user and
-  password as they are;
-- the session role (`SESSION_ROLE`), so that what an operator's migrations create
+- credentials: an IAM token signed for it (`iam_region`), or the master secret, read
+  once per process (`secret_arn`), or the settings' user and password as they are;
+- the session role (`session_role`), so that what an operator's migrations create
   belongs to the application role, not to the master user;
 - timestamps read by psycopg's compiled loader when the session is in UTC;
-- `CONNECT_RETRIES` more attempts after one fails or times out, so that a resuming
+- `connect_retries` more attempts after one fails or times out, so that a resuming
   Aurora cluster is waited for, within a bound.
 
 Pooled connections (`OPTIONS["pool"]`) get their token from the pool's connection class
 (see core.database) and their retries from the pool, which keeps trying until its timeout.
-One that has sat in the pool longer than `POOL_CHECK_IDLE_AFTER` seconds, or on whose
+One that has sat in the pool longer than `pool_check_idle_after` seconds, or on whose
 socket the server has sent something (as it does when it ends a session), is checked with
 an empty query before use and replaced if it is gone; a connection in steady use costs no
 round trip beyond the request's own statements.
@@ -29,9 +29,9 @@ from django.db.backends.postgresql import base
 from psycopg.adapt import AdaptersMap
 from psycopg_pool import ConnectionPool
 
-from core.database import DEFAULT_NAME
 from core.postgresql.credentials import master_credentials, with_iam_token
 from core.postgresql.idle import has_pending_input, idle_seconds, mark_returned
+from core.postgresql.policy import DEFAULT_NAME, ConnectionPolicy
 from core.postgresql.timestamps import UtcTimestamptzLoader
 
 logger = logging.getLogger(__name__)
@@ -40,12 +40,18 @@ logger = logging.getLogger(__name__)
 class DatabaseWrapper(base.DatabaseWrapper):
     """Connect with fresh credentials, as the application role, retrying once."""
 
+    @property
+    def policy(self) -> ConnectionPolicy:
+        """How this connection connects (settings key POLICY; Django's own defaults if absent)."""
+        policy = self.settings_dict.get("POLICY")
+        return policy if isinstance(policy, ConnectionPolicy) else ConnectionPolicy()
+
     def get_connection_params(self) -> dict[str, Any]:
         """Return libpq parameters, with the master secret and session role applied."""
-        if secret_arn := self.settings_dict.get("SECRET_ARN"):
+        if secret_arn := self.policy.secret_arn:
             self._use_master_credentials(secret_arn)
         params: dict[str, Any] = super().get_connection_params()
-        if role := self.settings_dict.get("SESSION_ROLE"):
+        if role := self.policy.session_role:
             role_option = f"-c role={_libpq_option_value(role)}"
             params["options"] = f"{params.get('options', '')} {role_option}".strip()
         session_in_utc = "-c TimeZone=UTC" in params.get("options", "")
@@ -62,8 +68,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """
         if self.pool:
             return self._pooled_connection(conn_params)
-        region = self.settings_dict.get("IAM_AUTH_REGION")
-        attempts = 1 + int(self.settings_dict.get("CONNECT_RETRIES", 0))
+        region = self.policy.iam_region
+        attempts = 1 + self.policy.connect_retries
         for attempt in range(1, attempts + 1):
             params = with_iam_token(conn_params, region) if region else conn_params
             try:
@@ -83,7 +89,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _pooled_connection(self, conn_params: dict[str, Any]) -> Any:
         """Take a connection from the pool, checking it first if it has been idle a while."""
         connection = super().get_new_connection(conn_params)
-        idle_after = self.settings_dict.get("POOL_CHECK_IDLE_AFTER")
+        idle_after = self.policy.pool_check_idle_after
         if idle_after is None or (
             idle_seconds(connection) < idle_after and not has_pending_input(connection)
         ):

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from core.postgresql.policy import ConnectionPolicy
 from tests.integration.databases import point_database_at
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -47,7 +48,7 @@ def hangs_up_once() -> Iterator[list[str]]:
 
     threading.Thread(target=serve, daemon=True).start()
     for _ in point_database_at(server.getsockname()[1]):
-        connection.settings_dict["CONNECT_RETRIES"] = 1
+        connection.settings_dict["POLICY"] = ConnectionPolicy(connect_retries=1)
         yield log
     server.close()
 
@@ -63,7 +64,7 @@ def test_a_failed_first_connection_attempt_is_retried_and_the_request_succeeds(
 def test_without_retries_the_same_failure_answers_503(
     client: Client, hangs_up_once: list[str]
 ) -> None:
-    connection.settings_dict["CONNECT_RETRIES"] = 0
+    connection.settings_dict["POLICY"] = ConnectionPolicy(connect_retries=0)
     response = client.get("/api/health")
     assert response.status_code == 503
     assert response["Retry-After"]

@@ -23,7 +23,7 @@ def test_the_function_connects_as_the_app_role_with_an_iam_token_and_no_password
     assert (config["HOST"], config["PORT"], config["NAME"]) == (CLUSTER, "5432", "todo")
     assert config["USER"] == "todo_app"
     assert config["PASSWORD"] == ""
-    assert config["IAM_AUTH_REGION"] == "eu-west-1"
+    assert config["POLICY"].iam_region == "eu-west-1"
     assert config["CONN_MAX_AGE"] == 0
     assert "pool" not in config["OPTIONS"]
 
@@ -50,18 +50,19 @@ def test_the_secret_wins_over_a_local_database_url_and_acts_as_the_app_role() ->
         DB_HOST="127.0.0.1",
         DATABASE_URL="postgres://todo:todo@127.0.0.1:5432/todo",
     )
-    assert config["SECRET_ARN"] == SECRET_ARN
+    policy = config["POLICY"]
+    assert policy.secret_arn == SECRET_ARN
     assert config["HOST"] == "127.0.0.1"
-    assert config["SESSION_ROLE"] == "todo_app"
+    assert policy.session_role == "todo_app"
     assert (config["USER"], config["PASSWORD"]) == ("", "")  # read from the secret
-    assert "IAM_AUTH_REGION" not in config
+    assert policy.iam_region is None
 
 
 def test_a_database_url_wins_over_db_host() -> None:
     config = settings_from(**ON_LAMBDA, DATABASE_URL="postgres://todo:todo@db.local:5432/todo")
     assert config["ENGINE"] == "core.postgresql"
     assert config["HOST"] == "db.local"
-    assert "IAM_AUTH_REGION" not in config
+    assert config["POLICY"].iam_region is None
     assert "sslmode" not in config["OPTIONS"]
 
 
@@ -73,7 +74,7 @@ def test_without_any_database_settings_the_app_uses_sqlite() -> None:
 
 def test_on_lambda_every_connect_attempt_ends_before_api_gateway_gives_up() -> None:
     config = settings_from(**ON_LAMBDA)
-    timeout, retries = config["OPTIONS"]["connect_timeout"], config["CONNECT_RETRIES"]
+    timeout, retries = config["OPTIONS"]["connect_timeout"], config["POLICY"].connect_retries
     assert retries == 1
     assert timeout >= 12  # long enough to see a resuming cluster through (about 15 s)
     assert timeout * (1 + retries) <= API_GATEWAY_LIMIT - 4
@@ -82,7 +83,7 @@ def test_on_lambda_every_connect_attempt_ends_before_api_gateway_gives_up() -> N
 def test_locally_an_unreachable_database_is_reported_sooner() -> None:
     config = settings_from(DATABASE_URL="postgres://todo:todo@127.0.0.1:5432/todo")
     assert config["OPTIONS"]["connect_timeout"] == 5
-    assert config["CONNECT_RETRIES"] == 1
+    assert config["POLICY"].connect_retries == 1
 
 
 def test_pool_mode_keeps_a_small_pool_that_waits_no_longer_than_the_connect_budget() -> None:
@@ -97,12 +98,12 @@ def test_pool_mode_keeps_a_small_pool_that_waits_no_longer_than_the_connect_budg
     # Idle pooled connections are closed by the server, so that Aurora can pause; one
     # that has been idle a while is checked before use, well before the server's limit.
     assert config["OPTIONS"]["options"].endswith("-c idle_session_timeout=60000")
-    assert config["POOL_CHECK_IDLE_AFTER"] == 10
+    assert config["POLICY"].pool_check_idle_after == 10
 
 
 def test_a_short_idle_timeout_brings_the_check_forward() -> None:
     config = settings_from(**ON_LAMBDA, DB_CONNECTION_MODE="pool", DB_POOL_IDLE_TIMEOUT="4")
-    assert config["POOL_CHECK_IDLE_AFTER"] == 2
+    assert config["POLICY"].pool_check_idle_after == 2
 
 
 def test_on_lambda_the_default_mode_is_the_pool_and_elsewhere_a_connection_per_request() -> None:

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from core.postgresql.policy import ConnectionPolicy
 from tests.integration.databases import point_database_at
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -54,7 +55,7 @@ def silent_server() -> Iterator[Callable[[], int]]:
 
         # 2 s is the shortest connect timeout libpq and psycopg honour.
         for _ in point_database_at(server.getsockname()[1], connect_timeout=2):
-            connection.settings_dict["CONNECT_RETRIES"] = 1
+            connection.settings_dict["POLICY"] = ConnectionPolicy(connect_retries=1)
             yield attempts
 
 

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.backends.signals import connection_created
 from psycopg_pool import ConnectionPool
 
-from config.lambda_handler import handler
+from config.aws_lambda.handler import handler
 from core.database import POOL_MAX_SIZE
 from tests.integration.databases import server_connection, settings_from
 from tests.lambda_.events import REST_EXECUTE_API
@@ -54,7 +54,7 @@ def in_mode(mode: str, **variables: str) -> Iterator[str]:
     )
     saved = connection.settings_dict.copy()
     connection.close()
-    for key in ("OPTIONS", "POOL_CHECK_IDLE_AFTER", "CONNECT_RETRIES"):
+    for key in ("OPTIONS", "POLICY"):
         connection.settings_dict[key] = configured.get(key, saved.get(key))
     try:
         yield name

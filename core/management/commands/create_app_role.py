@@ -9,6 +9,7 @@ It is idempotent: each run creates or grants only what is missing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, LiteralString
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -16,6 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from psycopg import Connection, sql
 
 from core.database import DEFAULT_APP_ROLE
+from core.postgresql.policy import ConnectionPolicy
 
 # What ALTER ... OWNER TO calls each kind of relation (pg_class.relkind).
 RELATION_KINDS: dict[str, LiteralString] = {
@@ -55,9 +57,10 @@ class Command(BaseCommand):
         connection = connections[options["database"]]
         if connection.vendor != "postgresql":
             raise CommandError("create_app_role needs PostgreSQL.")
-        role = options["role"] or connection.settings_dict.get("SESSION_ROLE") or DEFAULT_APP_ROLE
+        policy = connection.settings_dict.get("POLICY") or ConnectionPolicy()
+        role = options["role"] or policy.session_role or DEFAULT_APP_ROLE
         # As the master user itself: the application role may not exist yet.
-        settings_dict = {**connection.settings_dict, "SESSION_ROLE": None}
+        settings_dict = {**connection.settings_dict, "POLICY": replace(policy, session_role=None)}
         settings_dict["OPTIONS"] = {
             key: value for key, value in settings_dict["OPTIONS"].items() if key != "pool"
         }
