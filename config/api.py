@@ -2,9 +2,10 @@
 
 from ninja import NinjaAPI, Swagger
 
+from config.composition import adapters
 from core import health, http_errors
 from core.renderers import PydanticJSONRenderer
-from todos.api import router as todos_router
+from todos.api import build_router as todos_router
 
 api = NinjaAPI(
     title="Todo API",
@@ -17,6 +18,6 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": True}),
     renderer=PydanticJSONRenderer(),
 )
-api.add_router("/todos", todos_router)
+api.add_router("/todos", todos_router(adapters))
 api.add_router("", health.router)
 http_errors.install(api)

@@ -1,9 +1,13 @@
-"""The /api/todos endpoints: parse, call one service, shape the answer."""
+"""The /api/todos endpoints: parse, call one service, shape the answer.
+
+`build_router` receives the adapters from the composition root (config/composition.py)
+and reads them on every request, so whatever the root serves is what answers.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
@@ -19,14 +23,11 @@ from pydantic import (
     model_validator,
 )
 
+from core.clock import Clock
 from core.http_errors import documented_headers, error_responses
 from todos import services
-from todos.adapters.orm import DjangoTodoRepository
 from todos.domain import TITLE_MAX_LENGTH, Todo, clean_title
-from todos.ports import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, TodoPage
-
-router = Router(tags=["todos"])
-repository = DjangoTodoRepository()
+from todos.ports import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, TodoPage, TodoRepository
 
 # The domain's title rule, applied at the edge so a bad title is a 422 like any other
 # field; the length bounds are only documented here, never checked twice.
@@ -129,71 +130,89 @@ class TodoFilters(Schema):
     )
 
 
-@router.get(
-    "",
-    response={200: TodoPageOut, **error_responses(422)},
-    operation_id="list_todos",
-    openapi_extra=documented_headers(),
-    summary="List todos",
-)
-def list_todos(request: HttpRequest, filters: Query[TodoFilters]) -> TodoPage:
-    """List todos, newest first (ties broken by id, so pages are stable), with the
-    total `count` of todos that match the filter."""
-    return services.list_todos(
-        repository, limit=filters.limit, offset=filters.offset, completed=filters.completed
+class Dependencies(Protocol):
+    """What the router needs from the composition root, read on every request."""
+
+    @property
+    def todos(self) -> TodoRepository: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
+def build_router(deps: Dependencies) -> Router:
+    """Return the /api/todos router, serving from `deps`."""
+    router = Router(tags=["todos"])
+
+    @router.get(
+        "",
+        response={200: TodoPageOut, **error_responses(422)},
+        operation_id="list_todos",
+        openapi_extra=documented_headers(),
+        summary="List todos",
     )
+    def list_todos(request: HttpRequest, filters: Query[TodoFilters]) -> TodoPage:
+        """List todos, newest first (ties broken by id, so pages are stable), with the
+        total `count` of todos that match the filter."""
+        return services.list_todos(
+            deps.todos, limit=filters.limit, offset=filters.offset, completed=filters.completed
+        )
 
-
-@router.post(
-    "",
-    response={201: TodoOut, **error_responses(400, 413, 415, 422)},
-    operation_id="create_todo",
-    openapi_extra=documented_headers({201: {"Location": "The URL of the new todo."}}),
-    summary="Create a todo",
-)
-def create_todo(request: HttpRequest, payload: TodoIn, response: HttpResponse) -> Status[Todo]:
-    """Create a todo. The `Location` header of the answer points at it."""
-    todo = services.create_todo(repository, title=payload.title, completed=payload.completed)
-    response["Location"] = reverse("api:get_todo", kwargs={"todo_id": todo.id})
-    return Status(201, todo)
-
-
-@router.get(
-    "/{todo_id}",
-    response={200: TodoOut, **error_responses(404, 422)},
-    operation_id="get_todo",
-    openapi_extra=documented_headers(),
-    summary="Get a todo",
-    url_name="get_todo",
-)
-def get_todo(request: HttpRequest, todo_id: UUID) -> Todo:
-    """Get one todo by its id."""
-    return services.get_todo(repository, todo_id=todo_id)
-
-
-@router.patch(
-    "/{todo_id}",
-    response={200: TodoOut, **error_responses(400, 404, 413, 415, 422)},
-    operation_id="update_todo",
-    openapi_extra=documented_headers(),
-    summary="Update a todo",
-)
-def update_todo(request: HttpRequest, todo_id: UUID, payload: TodoPatchIn) -> Todo:
-    """Change the title and/or completion of a todo. Fields left out keep their
-    value; `updated_at` moves on every successful update."""
-    return services.update_todo(
-        repository, todo_id=todo_id, title=payload.title, completed=payload.completed
+    @router.post(
+        "",
+        response={201: TodoOut, **error_responses(400, 413, 415, 422)},
+        operation_id="create_todo",
+        openapi_extra=documented_headers({201: {"Location": "The URL of the new todo."}}),
+        summary="Create a todo",
     )
+    def create_todo(request: HttpRequest, payload: TodoIn, response: HttpResponse) -> Status[Todo]:
+        """Create a todo. The `Location` header of the answer points at it."""
+        todo = services.create_todo(
+            deps.todos, title=payload.title, completed=payload.completed, clock=deps.clock
+        )
+        response["Location"] = reverse("api:get_todo", kwargs={"todo_id": todo.id})
+        return Status(201, todo)
 
+    @router.get(
+        "/{todo_id}",
+        response={200: TodoOut, **error_responses(404, 422)},
+        operation_id="get_todo",
+        openapi_extra=documented_headers(),
+        summary="Get a todo",
+        url_name="get_todo",
+    )
+    def get_todo(request: HttpRequest, todo_id: UUID) -> Todo:
+        """Get one todo by its id."""
+        return services.get_todo(deps.todos, todo_id=todo_id)
 
-@router.delete(
-    "/{todo_id}",
-    response={204: None, **error_responses(404, 422)},
-    operation_id="delete_todo",
-    openapi_extra=documented_headers(),
-    summary="Delete a todo",
-)
-def delete_todo(request: HttpRequest, todo_id: UUID) -> Status[None]:
-    """Delete a todo for good."""
-    services.delete_todo(repository, todo_id=todo_id)
-    return Status(204, None)
+    @router.patch(
+        "/{todo_id}",
+        response={200: TodoOut, **error_responses(400, 404, 413, 415, 422)},
+        operation_id="update_todo",
+        openapi_extra=documented_headers(),
+        summary="Update a todo",
+    )
+    def update_todo(request: HttpRequest, todo_id: UUID, payload: TodoPatchIn) -> Todo:
+        """Change the title and/or completion of a todo. Fields left out keep their
+        value; `updated_at` moves on every successful update."""
+        return services.update_todo(
+            deps.todos,
+            todo_id=todo_id,
+            title=payload.title,
+            completed=payload.completed,
+            clock=deps.clock,
+        )
+
+    @router.delete(
+        "/{todo_id}",
+        response={204: None, **error_responses(404, 422)},
+        operation_id="delete_todo",
+        openapi_extra=documented_headers(),
+        summary="Delete a todo",
+    )
+    def delete_todo(request: HttpRequest, todo_id: UUID) -> Status[None]:
+        """Delete a todo for good."""
+        services.delete_todo(deps.todos, todo_id=todo_id)
+        return Status(204, None)
+
+    return router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from core.errors import InvalidInput, NotFound
@@ -46,11 +46,6 @@ def clean_title(raw: str) -> str:
     if _UNSTORABLE.search(title):
         raise InvalidTitle("Title must not contain NUL characters or unpaired surrogates")
     return title
-
-
-def utc_now() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
 
 
 def _to_resolution(moment: datetime) -> datetime:

@@ -6,15 +6,13 @@ already take it so that ownership can be added without reshaping the hexagon.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from uuid import UUID
 
-from todos.domain import Todo, TodoNotFound, utc_now
+from core.clock import Clock, utc_now
+from todos.domain import Todo, TodoNotFound
 from todos.ports import DEFAULT_PAGE_SIZE, TodoPage, TodoQuery, TodoRepository, UpdatableField
 
 Actor = object
-Clock = Callable[[], datetime]
 
 
 def create_todo(

@@ -9,7 +9,9 @@ from asgiref.sync import async_to_sync
 
 from config.asgi import application
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Django's request signals look at the test's database connection, in the thread that
+# async_to_sync runs the view in (this one).
+pytestmark = pytest.mark.django_db
 
 
 def call(method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> Any:

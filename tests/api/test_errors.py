@@ -1,16 +1,14 @@
 """The Errors section of API.md: every failure is a JSON `detail`, never HTML or a trace."""
 
+from collections.abc import Callable
 from uuid import UUID, uuid4
 
 import pytest
 from django.test import Client
 
 from tests.factories import TodoFactory
-from todos import api as todos_api
 from todos.domain import Todo
 from todos.ports import TodoPage, TodoQuery, UpdatableField
-
-pytestmark = pytest.mark.django_db
 
 TODOS = "/api/todos"
 
@@ -107,9 +105,9 @@ class BrokenRepository:
 
 
 def test_an_unexpected_error_is_a_json_500_without_its_text(
-    client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    client: Client, serve_with: Callable[..., None], caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(todos_api, "repository", BrokenRepository())
+    serve_with(todos=BrokenRepository())
     response = client.get(f"{TODOS}/{TodoFactory.build().id}")
     assert assert_json_detail(response, 500) == "Internal server error"
     assert b"secret-password" not in response.content

@@ -10,8 +10,6 @@ from django.test import Client
 
 from todos.domain import Todo
 
-pytestmark = pytest.mark.django_db
-
 TODOS = "/api/todos"
 StoreTodos = Callable[..., list[Todo]]
 

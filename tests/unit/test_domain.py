@@ -2,8 +2,9 @@ from datetime import timedelta
 
 import pytest
 
+from core.clock import utc_now
 from tests.factories import EPOCH, TodoFactory
-from todos.domain import TIMESTAMP_RESOLUTION, TITLE_MAX_LENGTH, InvalidTitle, Todo, utc_now
+from todos.domain import TIMESTAMP_RESOLUTION, TITLE_MAX_LENGTH, InvalidTitle, Todo
 
 
 def test_new_todo_trims_its_title_and_starts_with_equal_timestamps() -> None:

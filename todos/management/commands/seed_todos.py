@@ -8,8 +8,8 @@ from uuid import NAMESPACE_URL, uuid5
 
 from django.core.management.base import BaseCommand
 
-from todos.adapters.orm import DjangoTodoRepository
-from todos.domain import Todo, utc_now
+from config.composition import adapters
+from todos.domain import Todo
 
 SAMPLES = (
     ("Read the README", True),
@@ -26,8 +26,7 @@ class Command(BaseCommand):
     help = "Add sample todos that are not there yet. Never changes or deletes a todo."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        repository = DjangoTodoRepository()
-        now = utc_now()
+        repository, now = adapters.todos, adapters.clock()
         added = 0
         for position, (title, completed) in enumerate(SAMPLES):
             todo_id = uuid5(SEED_NAMESPACE, title)

@@ -1,0 +1,65 @@
+"""The composition root: the one place that decides which adapters serve.
+
+The routers (config/api.py builds them), the management commands and the tests all take
+their adapters from `adapters` here. Nothing below this module builds an adapter.
+
+- `database_adapters()` is what the app serves: the Django ORM.
+- `in_memory_adapters()` serves the same API with no database at all; the API tests
+  use it for speed, and it is a quick way to prototype.
+
+Routers look the adapters up on every request, so `serving()` swaps them for a block
+of code (a test, a benchmark) without touching any module of the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+
+from core.clock import Clock, utc_now
+from todos.adapters.memory import InMemoryTodoRepository
+from todos.adapters.orm import DjangoTodoRepository
+from todos.ports import TodoRepository
+
+
+@dataclass
+class Adapters:
+    """Everything the use cases need from the outside world, by port.
+
+    Each field is typed with its port (a Protocol), so mypy checks that every adapter
+    assigned here, the in-memory fakes included, implements it.
+    """
+
+    todos: TodoRepository
+    clock: Clock
+
+
+def database_adapters() -> Adapters:
+    """Return the adapters the app serves with: the Django ORM and the system clock."""
+    return Adapters(todos=DjangoTodoRepository(), clock=utc_now)
+
+
+def in_memory_adapters() -> Adapters:
+    """Return adapters that keep everything in this process's memory."""
+    return Adapters(todos=InMemoryTodoRepository(), clock=utc_now)
+
+
+adapters = database_adapters()
+
+
+@contextmanager
+def serving(replacement: Adapters) -> Iterator[Adapters]:
+    """Serve with `replacement`'s adapters until the block ends, then restore the others.
+
+    The same `adapters` object is updated in place, so every router, command and
+    service that holds it sees the replacement.
+    """
+    saved = {field.name: getattr(adapters, field.name) for field in fields(Adapters)}
+    for field in fields(Adapters):
+        setattr(adapters, field.name, getattr(replacement, field.name))
+    try:
+        yield adapters
+    finally:
+        for name, value in saved.items():
+            setattr(adapters, name, value)
