@@ -2,7 +2,7 @@
 
 Builds the Lambda bundle for this machine (the same pruned tree, compiled to bytecode as
 the zip ships it, for Python 3.13 when it is installed), then starts a fresh interpreter
-on it again and again; each imports `config.lambda_handler` and serves one
+on it again and again; each imports `config.aws_lambda.handler` and serves one
 `GET /dev/api/todos` from PostgreSQL. The clock runs from just before the process is
 spawned until the response is back. One more run under `python -X importtime` shows
 where the import time goes.
@@ -141,7 +141,7 @@ def measure(runs: int) -> dict[str, Any]:
     url = database.database_url()
     database.prepare(url)
     database.reset_todos(url, 100)
-    ours = ((BUNDLE, "config.lambda_handler"), api_event("/api/todos"))
+    ours = ((BUNDLE, "config.aws_lambda.handler"), api_event("/api/todos"))
     plain = ((PLAIN_APP, "plain_app.handler"), api_event("/api/hello"))
     env = database.app_environment(url)
     for app, event in (ours, plain):

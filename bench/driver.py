@@ -16,7 +16,7 @@ STAGE = "dev"
 
 
 class Invoker:
-    """Call `config.lambda_handler.handler` as API Gateway's `/{proxy+}` resource would.
+    """Call `config.aws_lambda.handler.handler` as API Gateway's `/{proxy+}` resource would.
 
     Events are built once per method and reused with the path and body of each call, so
     the time measured is the handler's, not the event builder's (API Gateway builds the
@@ -25,7 +25,7 @@ class Invoker:
 
     def __init__(self, handler: Any = None) -> None:
         if handler is None:
-            from config.lambda_handler import handler
+            from config.aws_lambda.handler import handler
 
         self.handler = handler
         self.templates: dict[tuple[str, bool], dict[str, Any]] = {}

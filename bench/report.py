@@ -98,7 +98,7 @@ def render(results: dict[str, Any]) -> str:
         "",
         "Wall time from spawning a fresh interpreter on the Lambda bundle (built for this"
         f" machine, with bytecode, as the zip ships it; {cold['python']}) to the first"
-        " response through the handler: import `config.lambda_handler`, then"
+        " response through the handler: import `config.aws_lambda.handler`, then"
         " `GET /dev/api/todos` from PostgreSQL (a page of 100 todos). For scale, the same"
         " runs, interleaved, start a calibration app (`bench/plain_app`): what"
         " `django-admin startproject` writes plus one Ninja endpoint that reads no"
@@ -124,7 +124,7 @@ def render(results: dict[str, Any]) -> str:
         "",
         "## Warm invocations per second",
         "",
-        "One process, one invocation at a time, through `config.lambda_handler.handler` with"
+        "One process, one invocation at a time, through `config.aws_lambda.handler.handler` with"
         " REST API events, on a table of 100 todos; median of 5 rounds of 200 invocations.",
         "",
         "For scale, the calibration app (`bench/plain_app`, no database) answered"

@@ -1,12 +1,10 @@
-"""The ASGI application, for uvicorn and other ASGI servers."""
+"""The ASGI application, for uvicorn and other ASGI servers (Lambda has its own, in
+config/aws_lambda/)."""
 
 import os
 
-import django
-
-from config.handlers import SyncViewsASGIHandler
+from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django.setup(set_prefix=False)  # as get_asgi_application(): the prefix is set per request
 
-application = SyncViewsASGIHandler()
+application = get_asgi_application()

@@ -1,14 +1,15 @@
 """The one settings module. Every deployment-specific value comes from the environment
 (or a `.env` file beside manage.py, for local runs: see .env.example)."""
 
-import os
 import secrets
+import warnings
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from core.database import database_settings
+from core.runtime import on_lambda
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,8 +20,7 @@ if ENV_FILE.is_file():
     env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)
-# Set by the Lambda runtime; its presence means the app runs as a Lambda function.
-ON_LAMBDA = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+ON_LAMBDA = on_lambda()
 
 # An operator's management commands through the tunnel (DB_SECRET_ARN, docs/infra.md).
 OPERATOR = bool(env.str("DB_SECRET_ARN", default=""))
@@ -112,6 +112,15 @@ SILENCED_SYSTEM_CHECKS = [
     # Ninja exempts its views, so the CSRF middleware would be dead weight.
     "security.W003",
 ]
+
+# WhiteNoise answers with a synchronous file iterator, which Django's ASGI handler reads
+# in a worker thread, warning that it does. The static files here are small (Swagger UI's
+# assets), so the thread hop costs little; the warning would only be noise in every log.
+warnings.filterwarnings(
+    "ignore",
+    message="StreamingHttpResponse must consume synchronous iterators",
+    module="django.core.handlers.asgi",
+)
 
 # JSON lines on Lambda (CloudWatch's JSON log format reads them), plain text locally.
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if ON_LAMBDA else "plain")

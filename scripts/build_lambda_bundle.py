@@ -197,7 +197,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     out, host, started = args.output.resolve(), args.platform == "host", time.perf_counter()
-    previous_bundle = (out / "config" / "lambda_handler.py").is_file()
+    previous_bundle = (out / "config" / "aws_lambda" / "handler.py").is_file()
     if out in (ROOT, *ROOT.parents) or (
         out.exists() and any(out.iterdir()) and not previous_bundle
     ):

@@ -166,7 +166,7 @@ def main() -> None:
     parser.add_argument("--binary-media-type", action="append", default=[], metavar="TYPE")
     args = parser.parse_args()
     production_like_settings()
-    from config.lambda_handler import handler
+    from config.aws_lambda.handler import handler
 
     server = LocalApiGateway(
         (args.host, args.port),

@@ -176,7 +176,7 @@ def main() -> None:
     from scripts.local_api_gateway import production_like_settings, running_gateway
 
     production_like_settings()
-    from config.lambda_handler import handler
+    from config.aws_lambda.handler import handler
 
     with running_gateway(handler, stage=args.stage, port=args.port) as base_url:
         visit = visit_swagger(f"{base_url}/api/docs", args.screenshot)

@@ -25,7 +25,7 @@ from infra.nag import acknowledge
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLER = ROOT / "scripts" / "build_lambda_bundle.py"
-HANDLER = "config.lambda_handler.handler"
+HANDLER = "config.aws_lambda.handler.handler"
 # API Gateway gives up on an integration after 29 s; the function answers (503) before that.
 TIMEOUT = Duration.seconds(28)
 

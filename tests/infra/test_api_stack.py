@@ -18,12 +18,12 @@ def function(synth: Synth) -> dict[str, Any]:
 
 
 def test_the_function_runs_python_3_13_on_arm64_with_512_mb(dev: Synth) -> None:
-    """Runtime, architecture, memory and the Mangum handler in config/lambda_handler.py."""
+    """Runtime, architecture, memory and the Mangum handler in config/aws_lambda/handler.py."""
     props = function(dev)
     assert props["Runtime"] == "python3.13"
     assert props["Architectures"] == ["arm64"]
     assert props["MemorySize"] == 512
-    assert props["Handler"] == "config.lambda_handler.handler"
+    assert props["Handler"] == "config.aws_lambda.handler.handler"
 
 
 def test_the_function_gives_up_before_api_gateway_does(dev: Synth) -> None:

@@ -35,7 +35,7 @@ class Context:
 def main(bundle: str, event_file: str) -> None:
     """Serve the docs, their assets, health and the todo list; run management commands."""
     sys.path.insert(0, bundle)
-    from config.lambda_handler import handler
+    from config.aws_lambda.handler import handler
 
     with open(event_file, encoding="utf-8") as file:
         template = json.load(file)

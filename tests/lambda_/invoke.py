@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from config.lambda_handler import handler
+from config.aws_lambda.handler import handler
 from scripts.apigateway_events import LambdaContext
 
 REPOSITORY = Path(__file__).resolve().parents[2]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.db import OperationalError
 from pytest_django.fixtures import Settings
 
 from tests.lambda_.events import Gateway
 from tests.lambda_.invoke import invoke
-from todos import api
 from todos.ports import TodoPage, TodoQuery
 
 
@@ -53,9 +54,9 @@ def test_a_wrong_method_answers_405_with_allow(gateway: Gateway) -> None:
 
 
 def test_an_unreachable_database_answers_503_with_retry_after(
-    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+    gateway: Gateway, serve_with: Callable[..., None]
 ) -> None:
-    monkeypatch.setattr(api, "repository", UnreachableDatabase())
+    serve_with(todos=UnreachableDatabase())
     answer = invoke(gateway.event("GET", f"{gateway.prefix}/api/todos"))
     assert answer.status == 503
     assert answer.header("Retry-After") == "5"

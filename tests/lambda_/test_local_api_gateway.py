@@ -175,7 +175,7 @@ def test_a_failing_function_is_a_502_and_a_wrong_stage_never_reaches_it() -> Non
 def test_the_real_handler_answers_through_the_gateway_with_the_stage_in_locations(
     settings: Settings,
 ) -> None:
-    from config.lambda_handler import handler
+    from config.aws_lambda.handler import handler
 
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
     with running_gateway(handler, stage="dev") as base_url:

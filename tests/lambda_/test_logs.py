@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from config.lambda_handler import handler
+from config.aws_lambda.handler import handler
 from tests.lambda_.events import REST_EXECUTE_API, Gateway
 from tests.lambda_.invoke import LambdaContext, invoke
-from todos import api
 from todos.adapters.orm import DjangoTodoRepository
 from todos.domain import Todo
 from todos.ports import TodoPage, TodoQuery
@@ -59,9 +58,9 @@ def test_each_request_logs_one_json_line_with_the_lambda_request_id(
 
 @pytest.mark.usefixtures("on_lambda")
 def test_an_unhandled_error_is_logged_with_its_stack_but_answered_without_it(
-    json_log: ReadLog, monkeypatch: pytest.MonkeyPatch
+    json_log: ReadLog, serve_with: Callable[..., None]
 ) -> None:
-    monkeypatch.setattr(api, "repository", BrokenRepository())
+    serve_with(todos=BrokenRepository())
     context = LambdaContext()
     answer = invoke(REST_EXECUTE_API.event("GET", "/dev/api/todos"), context)
     assert answer.status == 500
@@ -76,10 +75,10 @@ def test_an_unhandled_error_is_logged_with_its_stack_but_answered_without_it(
 @pytest.mark.usefixtures("on_lambda")
 @pytest.mark.django_db(transaction=True)
 def test_a_database_error_is_logged_without_its_message(
-    json_log: ReadLog, monkeypatch: pytest.MonkeyPatch
+    json_log: ReadLog, serve_with: Callable[..., None]
 ) -> None:
     repository = DuplicatingRepository()
-    monkeypatch.setattr(api, "repository", repository)
+    serve_with(todos=repository)
     event = REST_EXECUTE_API.event("POST", "/dev/api/todos", headers=JSON, body='{"title": "x"}')
     answer = invoke(event)
     assert answer.status == 500

@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from mangum import Mangum
 
-from config.apigateway import stage_prefix, with_stage_prefix
+from config.aws_lambda.stage_prefix import stage_prefix, with_stage_prefix
 from tests.lambda_.events import (
     GATEWAYS,
     HTTP_API_STAGE,

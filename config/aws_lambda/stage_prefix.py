@@ -1,7 +1,12 @@
-"""ASGI adapters for API Gateway events: the stage prefix and the body length.
+"""The stage prefix: the part of the public path in front of the API's own root.
 
-Mangum turns an event into an ASGI scope with an empty `root_path` and, on a REST API,
-the path without the stage; these wrappers put back what API Gateway took away.
+A client calls `https://<id>.execute-api.<region>.amazonaws.com/dev/api/todos`; the
+function is asked for `/api/todos` on the stage `dev`. Mangum builds an ASGI scope
+with an empty `root_path` and, on a REST API, the path without the stage. This module
+is the one place that works out the prefix (`/dev`, a custom domain's base path such
+as `/v1`, or nothing) and gives it to Django as the script prefix (`root_path`), from
+which Django builds every URL: the OpenAPI paths, Swagger UI's document and assets
+(through core/staticfiles.py), and `Location` headers.
 """
 
 from __future__ import annotations
@@ -87,35 +92,3 @@ def with_stage_prefix(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send)
 
     return prefixed
-
-
-def with_body_length(app: ASGIApp) -> ASGIApp:
-    """Wrap an ASGI app so a request body comes with its Content-Length.
-
-    REST API events carry no Content-Length, and Django reads a body without one as
-    empty when it checks the body's size (413) and type (415) before parsing it.
-    """
-
-    async def measured(scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or any(
-            name in (b"content-length", b"transfer-encoding") for name, _ in scope["headers"]
-        ):
-            await app(scope, receive, send)
-            return
-        first = await receive()
-        length = len(first.get("body", b""))
-        if length and not first.get("more_body", False):
-            headers = [*scope["headers"], [b"content-length", str(length).encode()]]
-            scope = {**scope, "headers": headers}
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return first
-
-        await app(scope, replay, send)
-
-    return measured
