@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export PATH := $(abspath $(dir $(UV))):$(PATH)
 MANAGE := $(UV) run --locked python manage.py
 
-.PHONY: help install run migrate seed test lint format typecheck pytest sql-statements bundle bench lambda-local swagger-check db-up db-down \
+.PHONY: help install run migrate seed test test-fast lint format typecheck pytest sql-statements bundle bench lambda-local swagger-check db-up db-down \
 	cdk-install synth bootstrap deploy destroy cfn-lint idle-cost bastion-start bastion-stop tunnel
 
 help: ## List the tasks
@@ -36,6 +36,12 @@ seed: install .env ## Add the sample todos (idempotent)
 	$(MANAGE) seed_todos
 
 test: lint typecheck pytest ## Run every check: lint, types, import contracts and tests
+
+# SQLite in memory, no Node.js, no network: the unit tests, the fakes' half of the
+# contract suite and the whole HTTP API on the in-memory adapters.
+test-fast: install ## The fast loop: unit, contract (fakes) and API tests, in seconds
+	env -u DATABASE_URL ENV_FILE=/dev/null $(UV) run --locked pytest -q -m "not orm" \
+		tests/unit tests/contract tests/api
 
 lint: install ## ruff check and ruff format --check
 	$(UV) run --locked ruff check .

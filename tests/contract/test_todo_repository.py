@@ -13,7 +13,9 @@ from todos.domain import Todo
 from todos.ports import TodoQuery, TodoRepository
 
 
-@pytest.fixture(params=["memory", pytest.param("django", marks=pytest.mark.django_db)])
+@pytest.fixture(
+    params=["memory", pytest.param("django", marks=[pytest.mark.django_db, pytest.mark.orm])]
+)
 def repo(request: pytest.FixtureRequest) -> TodoRepository:
     if request.param == "memory":
         return InMemoryTodoRepository()

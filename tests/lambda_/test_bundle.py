@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.bundle
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "scripts" / "build_lambda_bundle.py"
 PROBE = Path(__file__).with_name("bundle_probe.py")

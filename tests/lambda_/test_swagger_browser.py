@@ -15,7 +15,10 @@ from scripts.local_api_gateway import running_gateway
 from scripts.swagger_check import chromium_missing, problems, visit_swagger
 from todos.models import TodoModel
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the gateway's thread must see the rows
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),  # the gateway's thread must see the rows
+]
 
 
 @pytest.fixture
@@ -23,7 +26,7 @@ def local_gateway(settings: Settings) -> Iterator[str]:
     """Serve the real handler on the local API Gateway; yield the stage's base URL."""
     if reason := chromium_missing():
         pytest.skip(reason)
-    from config.lambda_handler import handler
+    from config.aws_lambda.handler import handler
 
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
     with running_gateway(handler, stage="dev") as base_url:
