@@ -16,8 +16,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from datetime import timedelta
+
+from django.conf import settings
 
 from core.clock import Clock, utc_now
+from core.identity.adapters.memory import (
+    InMemoryRefreshTokens,
+    InMemorySignInAttempts,
+    InMemorySigningKeys,
+    InMemoryUserRepository,
+)
+from core.identity.adapters.orm import (
+    DjangoRefreshTokens,
+    DjangoSignInAttempts,
+    DjangoSigningKeys,
+    DjangoUserRepository,
+)
+from core.identity.adapters.passwords import DjangoPasswords
+from core.identity.ports import Passwords, RefreshTokens, SignInAttempts, UserRepository
+from core.identity.tokens import KeyRing, TokenPolicy
 from todos.adapters.memory import InMemoryTodoRepository
 from todos.adapters.orm import DjangoTodoRepository
 from todos.ports import TodoRepository
@@ -32,17 +50,52 @@ class Adapters:
     """
 
     todos: TodoRepository
+    users: UserRepository
+    refresh_tokens: RefreshTokens
+    sign_in_attempts: SignInAttempts
+    passwords: Passwords
+    keys: KeyRing
+    token_policy: TokenPolicy
     clock: Clock
+
+
+def token_policy() -> TokenPolicy:
+    """Return the token settings (config/settings.py) as the services take them."""
+    return TokenPolicy(
+        issuer=settings.JWT_ISSUER,
+        audience=settings.JWT_AUDIENCE,
+        access_ttl=timedelta(seconds=settings.ACCESS_TOKEN_TTL),
+        refresh_ttl=timedelta(seconds=settings.REFRESH_TOKEN_TTL),
+    )
 
 
 def database_adapters() -> Adapters:
     """Return the adapters the app serves with: the Django ORM and the system clock."""
-    return Adapters(todos=DjangoTodoRepository(), clock=utc_now)
+    return Adapters(
+        todos=DjangoTodoRepository(),
+        users=DjangoUserRepository(),
+        refresh_tokens=DjangoRefreshTokens(),
+        sign_in_attempts=DjangoSignInAttempts(),
+        passwords=DjangoPasswords(),
+        keys=KeyRing(DjangoSigningKeys(), clock=utc_now),
+        token_policy=token_policy(),
+        clock=utc_now,
+    )
 
 
 def in_memory_adapters() -> Adapters:
     """Return adapters that keep everything in this process's memory."""
-    return Adapters(todos=InMemoryTodoRepository(), clock=utc_now)
+    users = InMemoryUserRepository()
+    return Adapters(
+        todos=InMemoryTodoRepository(owner_is_active=users.is_active),
+        users=users,
+        refresh_tokens=InMemoryRefreshTokens(),
+        sign_in_attempts=InMemorySignInAttempts(),
+        passwords=DjangoPasswords(),
+        keys=KeyRing(InMemorySigningKeys(), clock=utc_now),
+        token_policy=token_policy(),
+        clock=utc_now,
+    )
 
 
 adapters = database_adapters()

@@ -46,13 +46,17 @@ ALLOWED_HOSTS = env.list(
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",  # runserver serves static files as production does
     "django.contrib.staticfiles",  # Swagger UI's assets, served by the app (no CDN)
+    "corsheaders",
     "ninja",  # its templates and static files
     "core",  # its management commands (create_app_role)
+    "core.identity",  # accounts and tokens (label "identity")
     "todos",
 ]
 
 MIDDLEWARE = [
     "core.http_errors.json_errors_middleware",
+    # Before anything that answers on its own, so errors carry the CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that static files too are served only to admitted hosts.
     "django.middleware.common.CommonMiddleware",  # enforces ALLOWED_HOSTS
@@ -73,6 +77,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(env, base_dir=str(BASE_DIR))}
+# UUID ids, email as the login, case-insensitive unique (core/identity/models.py).
+AUTH_USER_MODEL = "identity.UserModel"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Bodies above this size are refused with 413 before they are parsed.
@@ -107,6 +113,53 @@ if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     # Only behind a proxy (API Gateway, a load balancer) that sets this header itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# --- Accounts and tokens (API.md, docs/auth.md) -----------------------------------------
+# Argon2id at OWASP's parameters; any other Argon2 hash is still read, and updated.
+PASSWORD_HASHERS = ["core.identity.adapters.passwords.OwaspArgon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email"]},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Lifetimes in seconds: a short-lived access token, a long-lived single-use refresh token.
+ACCESS_TOKEN_TTL = env.int("ACCESS_TOKEN_TTL", default=15 * 60)
+REFRESH_TOKEN_TTL = env.int("REFRESH_TOKEN_TTL", default=30 * 24 * 60 * 60)
+# The `iss` and `aud` of access tokens, checked on every request.
+JWT_ISSUER = env.str("JWT_ISSUER", default="todo-api")
+JWT_AUDIENCE = env.str("JWT_AUDIENCE", default="todo-api")
+
+# --- Browsers (API.md "Browsers (CORS)") --------------------------------------------------
+# Locally a Next.js dev server; on Lambda the CDK context value `corsOrigins` sets it.
+LOCAL_FRONTEND_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
+CORS_ALLOWED_ORIGINS = env.list(
+    "CORS_ALLOWED_ORIGINS", default=[] if ON_LAMBDA else LOCAL_FRONTEND_ORIGINS
+)
+CORS_URLS_REGEX = r"^/api/"  # matched against the path below the script prefix (/dev)
+CORS_ALLOW_METHODS = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"]
+CORS_ALLOW_HEADERS = [
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",
+]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    "Idempotent-Replayed",
+    "WWW-Authenticate",
+]
+# Tokens travel in the Authorization header, never in cookies.
+CORS_ALLOW_CREDENTIALS = False
+
 SILENCED_SYSTEM_CHECKS = [
     # CSRF protects cookie-authenticated browser sessions; this API sets no cookies and
     # Ninja exempts its views, so the CSRF middleware would be dead weight.

@@ -10,12 +10,40 @@ class NotFound(DomainError):
 
 
 class InvalidInput(DomainError, ValueError):
-    """Raise when a value breaks a domain rule; `field` names the offending input.
+    """Raise when a value breaks a domain rule; `field` names the offending input, and
+    `source` where it came from: the request's `body` or its `query`.
 
     It is a ValueError too, so that validators (pydantic's among them) can apply a
     domain rule and report its message as their own.
     """
 
-    def __init__(self, message: str, *, field: str) -> None:
+    def __init__(self, message: str, *, field: str, source: str = "body") -> None:
         super().__init__(message)
         self.field = field
+        self.source = source
+
+
+class Conflict(DomainError):
+    """Raise when the request clashes with what exists (an email already registered)."""
+
+
+class Unauthenticated(DomainError):
+    """Raise when the caller is not who they need to be: no valid credentials.
+
+    `token_refused` says that an access token was presented and refused, which the
+    answer's `WWW-Authenticate` challenge reports as `error="invalid_token"`.
+    """
+
+    token_refused = False
+
+
+class Forbidden(DomainError):
+    """Raise when the caller is known but may not do this (a wrong current password)."""
+
+
+class TooManyRequests(DomainError):
+    """Raise when the caller must wait `retry_after` seconds before trying again."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -17,8 +17,16 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
 
-from core.errors import InvalidInput, NotFound
+from core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +65,22 @@ def error_responses(*codes: int) -> dict[int, type[Schema]]:
     }
 
 
-def documented_headers(extra: Mapping[int, Mapping[str, str]] | None = None) -> dict[str, Any]:
+RETRY_AFTER = {"Retry-After": "Seconds to wait before retrying."}
+CHALLENGE = {
+    "WWW-Authenticate": 'Bearer, with error="invalid_token" when the access token was refused.'
+}
+
+
+def documented_headers(
+    extra: Mapping[int, Mapping[str, str]] | None = None, *, authenticated: bool = False
+) -> dict[str, Any]:
     """Return OpenAPI extras that document response headers by status code:
-    `Retry-After` on 503, plus any `extra` ones ({status: {header: description}})."""
-    described = {503: {"Retry-After": "Seconds to wait before retrying."}, **(extra or {})}
+    `Retry-After` on 503, `WWW-Authenticate` on 401 when `authenticated`, plus any
+    `extra` ones ({status: {header: description}})."""
+    described: dict[int, Mapping[str, str]] = {503: RETRY_AFTER}
+    if authenticated:
+        described[401] = CHALLENGE
+    described.update(extra or {})
     return {
         "responses": {
             status: {
@@ -79,6 +99,13 @@ def error_response(status: int, detail: Any) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status, content_type=JSON_UTF8)
 
 
+def unauthenticated_response(detail: str, *, token_refused: bool) -> JsonResponse:
+    """Answer 401 with the Bearer challenge (RFC 6750), naming a refused token as such."""
+    response = error_response(401, detail)
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"' if token_refused else "Bearer"
+    return response
+
+
 def database_unavailable_response() -> JsonResponse:
     """Tell the client the database is unreachable and when to try again."""
     response = error_response(503, "Service temporarily unavailable")
@@ -93,6 +120,11 @@ def install(api: NinjaAPI) -> None:
     """
     api.add_exception_handler(NotFound, _not_found)
     api.add_exception_handler(InvalidInput, _invalid_input)
+    api.add_exception_handler(Conflict, _conflict)
+    api.add_exception_handler(Unauthenticated, _unauthenticated)
+    api.add_exception_handler(AuthenticationError, _no_credentials)
+    api.add_exception_handler(Forbidden, _forbidden)
+    api.add_exception_handler(TooManyRequests, _too_many_requests)
     api.add_exception_handler(RequestDataTooBig, _body_too_large)
     for error in DATABASE_UNAVAILABLE:
         api.add_exception_handler(error, _database_unavailable)
@@ -106,9 +138,37 @@ def _not_found(request: HttpRequest, exc: object) -> HttpResponse:
 
 
 def _invalid_input(request: HttpRequest, exc: object) -> HttpResponse:
+    """Answer a domain rule's refusal as Ninja answers a schema's: 422 with the field's
+    location, in the shape of Ninja's own (every router names its body `payload`)."""
     assert isinstance(exc, InvalidInput)
-    issue = {"loc": [exc.field], "msg": str(exc), "type": "value_error"}
+    loc = ["body", "payload", exc.field] if exc.source == "body" else [exc.source, exc.field]
+    issue = {"loc": loc, "msg": str(exc), "type": "value_error"}
     return error_response(422, [issue])
+
+
+def _conflict(request: HttpRequest, exc: object) -> HttpResponse:
+    return error_response(409, str(exc))
+
+
+def _unauthenticated(request: HttpRequest, exc: object) -> HttpResponse:
+    assert isinstance(exc, Unauthenticated)
+    return unauthenticated_response(str(exc), token_refused=exc.token_refused)
+
+
+def _no_credentials(request: HttpRequest, exc: object) -> HttpResponse:
+    """No Authorization header at all, or one of another scheme than Bearer."""
+    return unauthenticated_response("Authentication required", token_refused=False)
+
+
+def _forbidden(request: HttpRequest, exc: object) -> HttpResponse:
+    return error_response(403, str(exc))
+
+
+def _too_many_requests(request: HttpRequest, exc: object) -> HttpResponse:
+    assert isinstance(exc, TooManyRequests)
+    response = error_response(429, str(exc))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _body_too_large(request: HttpRequest, exc: object) -> HttpResponse:

@@ -6,7 +6,6 @@ and reads them on every request, so whatever the root serves is what answers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Protocol
 from uuid import UUID
 
@@ -17,14 +16,14 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    PlainSerializer,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from core.clock import Clock
 from core.http_errors import documented_headers, error_responses
+from core.identity.api import actor_of
+from core.schemas import Timestamp
 from todos import services
 from todos.domain import TITLE_MAX_LENGTH, Todo, clean_title
 from todos.ports import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, TodoPage, TodoRepository
@@ -81,21 +80,6 @@ class TodoPatchIn(Schema):
         return self
 
 
-def _utc_timestamp(value: datetime) -> str:
-    """Write a timestamp as ISO 8601 in UTC, to the millisecond: 2026-11-21T10:00:00.123Z
-    (without the fraction when it is zero, as Django's JSON encoder writes them)."""
-    precision = "milliseconds" if value.microsecond else "seconds"
-    text = value.astimezone(UTC).isoformat(timespec=precision)
-    return text.removesuffix("+00:00") + "Z"
-
-
-Timestamp = Annotated[
-    datetime,
-    PlainSerializer(_utc_timestamp, return_type=str),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
-]
-
-
 # The answers are plain pydantic models read from the domain objects' attributes, which
 # pydantic does in compiled code; Ninja's Schema would go through a Python getter for
 # every field of every todo, several times slower on a page of a hundred.
@@ -146,50 +130,61 @@ def build_router(deps: Dependencies) -> Router:
 
     @router.get(
         "",
-        response={200: TodoPageOut, **error_responses(422)},
+        response={200: TodoPageOut, **error_responses(401, 422)},
         operation_id="list_todos",
-        openapi_extra=documented_headers(),
+        openapi_extra=documented_headers(authenticated=True),
         summary="List todos",
     )
     def list_todos(request: HttpRequest, filters: Query[TodoFilters]) -> TodoPage:
-        """List todos, newest first (ties broken by id, so pages are stable), with the
+        """List your todos, newest first (ties broken by id, so pages are stable), with the
         total `count` of todos that match the filter."""
         return services.list_todos(
-            deps.todos, limit=filters.limit, offset=filters.offset, completed=filters.completed
+            deps.todos,
+            limit=filters.limit,
+            offset=filters.offset,
+            completed=filters.completed,
+            actor=actor_of(request),
         )
 
     @router.post(
         "",
-        response={201: TodoOut, **error_responses(400, 413, 415, 422)},
+        response={201: TodoOut, **error_responses(400, 401, 413, 415, 422)},
         operation_id="create_todo",
-        openapi_extra=documented_headers({201: {"Location": "The URL of the new todo."}}),
+        openapi_extra=documented_headers(
+            {201: {"Location": "The URL of the new todo."}}, authenticated=True
+        ),
         summary="Create a todo",
     )
     def create_todo(request: HttpRequest, payload: TodoIn, response: HttpResponse) -> Status[Todo]:
         """Create a todo. The `Location` header of the answer points at it."""
         todo = services.create_todo(
-            deps.todos, title=payload.title, completed=payload.completed, clock=deps.clock
+            deps.todos,
+            title=payload.title,
+            completed=payload.completed,
+            actor=actor_of(request),
+            clock=deps.clock,
         )
         response["Location"] = reverse("api:get_todo", kwargs={"todo_id": todo.id})
         return Status(201, todo)
 
     @router.get(
         "/{todo_id}",
-        response={200: TodoOut, **error_responses(404, 422)},
+        response={200: TodoOut, **error_responses(401, 404, 422)},
         operation_id="get_todo",
-        openapi_extra=documented_headers(),
+        openapi_extra=documented_headers(authenticated=True),
         summary="Get a todo",
         url_name="get_todo",
     )
     def get_todo(request: HttpRequest, todo_id: UUID) -> Todo:
-        """Get one todo by its id."""
-        return services.get_todo(deps.todos, todo_id=todo_id)
+        """Get one of your todos by its id. Another user's todo is answered 404, as a
+        missing one is."""
+        return services.get_todo(deps.todos, todo_id=todo_id, actor=actor_of(request))
 
     @router.patch(
         "/{todo_id}",
-        response={200: TodoOut, **error_responses(400, 404, 413, 415, 422)},
+        response={200: TodoOut, **error_responses(400, 401, 404, 413, 415, 422)},
         operation_id="update_todo",
-        openapi_extra=documented_headers(),
+        openapi_extra=documented_headers(authenticated=True),
         summary="Update a todo",
     )
     def update_todo(request: HttpRequest, todo_id: UUID, payload: TodoPatchIn) -> Todo:
@@ -200,19 +195,20 @@ def build_router(deps: Dependencies) -> Router:
             todo_id=todo_id,
             title=payload.title,
             completed=payload.completed,
+            actor=actor_of(request),
             clock=deps.clock,
         )
 
     @router.delete(
         "/{todo_id}",
-        response={204: None, **error_responses(404, 422)},
+        response={204: None, **error_responses(401, 404, 422)},
         operation_id="delete_todo",
-        openapi_extra=documented_headers(),
+        openapi_extra=documented_headers(authenticated=True),
         summary="Delete a todo",
     )
     def delete_todo(request: HttpRequest, todo_id: UUID) -> Status[None]:
-        """Delete a todo for good."""
-        services.delete_todo(deps.todos, todo_id=todo_id)
+        """Delete one of your todos for good."""
+        services.delete_todo(deps.todos, todo_id=todo_id, actor=actor_of(request))
         return Status(204, None)
 
     return router

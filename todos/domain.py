@@ -25,7 +25,8 @@ class InvalidTitle(InvalidInput):
 
 
 class TodoNotFound(NotFound):
-    """Raise when no todo has the requested id."""
+    """Raise when the actor has no todo with the requested id (another user's todo is
+    not found either: it is indistinguishable from one that does not exist)."""
 
     def __init__(self, todo_id: UUID) -> None:
         super().__init__("Todo not found")
@@ -54,9 +55,10 @@ def _to_resolution(moment: datetime) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Todo:
-    """A thing to do; every instance holds a clean title."""
+    """A thing to do, of one owner; every instance holds a clean title."""
 
     id: UUID
+    owner: UUID
     title: str
     completed: bool
     created_at: datetime
@@ -66,13 +68,20 @@ class Todo:
         object.__setattr__(self, "title", clean_title(self.title))
 
     @classmethod
-    def new(cls, *, title: str, completed: bool, now: datetime) -> Todo:
+    def new(cls, *, owner: UUID, title: str, completed: bool, now: datetime) -> Todo:
         """Create a todo with a fresh id, created and updated at `now` (to the millisecond).
 
         :raises InvalidTitle: if the title breaks the title rules.
         """
         now = _to_resolution(now)
-        return cls(id=uuid4(), title=title, completed=completed, created_at=now, updated_at=now)
+        return cls(
+            id=uuid4(),
+            owner=owner,
+            title=title,
+            completed=completed,
+            created_at=now,
+            updated_at=now,
+        )
 
     def changed(
         self, *, title: str | None = None, completed: bool | None = None, now: datetime

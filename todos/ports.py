@@ -15,7 +15,7 @@ MAX_PAGE_SIZE = 1000
 # Beyond any real table, and well inside what every database accepts in OFFSET.
 MAX_OFFSET = 2**31 - 1
 
-# The fields an update may write; `id` and `created_at` never change.
+# The fields an update may write; `id`, `owner` and `created_at` never change.
 UpdatableField = Literal["title", "completed", "updated_at"]
 
 
@@ -29,9 +29,11 @@ class TodoQuery:
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_PAGE_SIZE:
-            raise InvalidInput(f"limit must be between 1 and {MAX_PAGE_SIZE}", field="limit")
+            message = f"limit must be between 1 and {MAX_PAGE_SIZE}"
+            raise InvalidInput(message, field="limit", source="query")
         if not 0 <= self.offset <= MAX_OFFSET:
-            raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET}", field="offset")
+            message = f"offset must be between 0 and {MAX_OFFSET}"
+            raise InvalidInput(message, field="offset", source="query")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,24 +45,36 @@ class TodoPage:
 
 
 class TodoRepository(Protocol):
-    """Where todos live. Each method is atomic on its own."""
+    """Where todos live. Each method is atomic on its own.
 
-    def add(self, todo: Todo) -> None:
-        """Store a new todo."""
+    Every method is scoped to one owner, and only while that owner is an active user:
+    in the same single statement that reads or writes the todo, another owner's todos
+    and an inactive owner's todos are as absent as ones that never existed.
+    `owner_is_active` tells the two absences apart, when it matters.
+    """
+
+    def add(self, todo: Todo) -> bool:
+        """Store a new todo of `todo.owner`; False (nothing stored) if the owner is not
+        an active user."""
         ...
 
-    def get(self, todo_id: UUID) -> Todo | None:
-        """Return the todo with this id, or None."""
+    def get(self, owner: UUID, todo_id: UUID) -> Todo | None:
+        """Return the owner's todo with this id, or None."""
         ...
 
-    def list(self, query: TodoQuery) -> TodoPage:
-        """Return the page of todos the query selects, by `created_at` then `id`, descending."""
+    def list(self, owner: UUID, query: TodoQuery) -> TodoPage:
+        """Return the page of the owner's todos the query selects, by `created_at` then
+        `id`, descending, and how many of theirs match in all."""
         ...
 
     def update(self, todo: Todo, *, fields: frozenset[UpdatableField]) -> bool:
-        """Write the named fields of `todo`; return False if it no longer exists."""
+        """Write the named fields of `todo`; return False if `todo.owner` no longer has it."""
         ...
 
-    def delete(self, todo_id: UUID) -> bool:
-        """Remove the todo with this id; return False if there was none."""
+    def delete(self, owner: UUID, todo_id: UUID) -> bool:
+        """Remove the owner's todo with this id; return False if they had none."""
+        ...
+
+    def owner_is_active(self, owner: UUID) -> bool:
+        """Tell whether the owner exists and is an active user."""
         ...

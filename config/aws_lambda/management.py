@@ -31,6 +31,7 @@ class Value:
 
 
 APP_LABEL = Value("APP_LABEL", re.compile(r"[a-z][a-z0-9_]{0,99}"))
+EMAIL = Value("EMAIL", re.compile(r"[^\s@]{1,64}@[^\s@]{1,190}"))
 
 # The role bootstrap is not here: it needs the master credentials, which the function
 # never has.
@@ -43,7 +44,10 @@ FORMS: tuple[tuple[str | Value, ...], ...] = (
     ("showmigrations", APP_LABEL),
     ("check",),
     ("check", "--deploy"),
-    ("seed_todos",),
+    ("seed_todos", "--owner", EMAIL),
+    ("assign_todos", "--to", EMAIL),  # after the upgrade that added accounts
+    ("rotate_signing_key",),  # previous keys stay valid until their tokens expire
+    ("deactivate_user", EMAIL),
 )
 
 

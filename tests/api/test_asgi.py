@@ -14,8 +14,12 @@ from config.asgi import application
 pytestmark = pytest.mark.django_db
 
 
-def call(method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> Any:
+Headers = dict[str, str] | list[tuple[str, str]]
+
+
+def call(method: str, path: str, body: bytes = b"", headers: Headers | None = None) -> Any:
     """Send one HTTP request through the ASGI application; return status, headers, body."""
+    pairs = headers.items() if isinstance(headers, dict) else headers or []
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -26,7 +30,7 @@ def call(method: str, path: str, body: bytes = b"", headers: dict[str, str] | No
         "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+        "headers": [(k.lower().encode(), v.encode()) for k, v in pairs],
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
@@ -48,11 +52,12 @@ def call(method: str, path: str, body: bytes = b"", headers: dict[str, str] | No
     return start["status"], dict((k.decode(), v.decode()) for k, v in start["headers"]), content
 
 
-def test_asgi_serves_a_round_trip() -> None:
-    json_headers = {"host": "testserver", "content-type": "application/json"}
+def test_asgi_serves_a_round_trip(bearer: dict[str, str]) -> None:
+    signed_in = {"host": "testserver", **bearer}
+    json_headers = {**signed_in, "content-type": "application/json"}
     status, headers, content = call("POST", "/api/todos", b'{"title": "Buy milk"}', json_headers)
     assert status == 201
-    status, _, content = call("GET", headers["Location"], headers={"host": "testserver"})
+    status, _, content = call("GET", headers["Location"], headers=signed_in)
     assert status == 200
     assert json.loads(content)["title"] == "Buy milk"
 
@@ -62,3 +67,13 @@ def test_asgi_refuses_a_chunked_body_that_is_not_json() -> None:
     status, _, content = call("POST", "/api/todos", b'{"title": "Buy milk"}', headers)
     assert status == 415
     assert json.loads(content) == {"detail": "Content-Type must be application/json"}
+
+
+def test_two_authorization_headers_are_refused_even_if_both_are_valid(
+    bearer: dict[str, str],
+) -> None:
+    twice = [("host", "testserver"), *bearer.items(), *bearer.items()]
+    status, headers, content = call("GET", "/api/todos", headers=twice)
+    assert status == 401
+    assert headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert json.loads(content) == {"detail": "Invalid access token"}

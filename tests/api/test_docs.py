@@ -7,12 +7,26 @@ import pytest
 from django.test import Client
 
 EXPECTED_RESPONSES = {
-    ("get", "/api/todos"): {"200", "422", "500", "503"},
-    ("post", "/api/todos"): {"201", "400", "413", "415", "422", "500", "503"},
-    ("get", "/api/todos/{todo_id}"): {"200", "404", "422", "500", "503"},
-    ("patch", "/api/todos/{todo_id}"): {"200", "400", "404", "413", "415", "422", "500", "503"},
-    ("delete", "/api/todos/{todo_id}"): {"204", "404", "422", "500", "503"},
+    ("get", "/api/todos"): {"200", "401", "422", "500", "503"},
+    ("post", "/api/todos"): {"201", "400", "401", "413", "415", "422", "500", "503"},
+    ("get", "/api/todos/{todo_id}"): {"200", "401", "404", "422", "500", "503"},
+    ("patch", "/api/todos/{todo_id}"): {
+        *("200", "400", "401", "404", "413", "415", "422", "500", "503"),
+    },
+    ("delete", "/api/todos/{todo_id}"): {"204", "401", "404", "422", "500", "503"},
     ("get", "/api/health"): {"200", "500", "503"},
+    ("post", "/api/auth/register"): {"201", "400", "409", "413", "415", "422", "500", "503"},
+    ("post", "/api/auth/token"): {"200", "400", "401", "413", "415", "422", "429", "500", "503"},
+    ("post", "/api/auth/refresh"): {"200", "400", "401", "413", "415", "422", "500", "503"},
+    ("post", "/api/auth/logout"): {"204", "400", "413", "415", "422", "500", "503"},
+    ("get", "/api/auth/me"): {"200", "401", "500", "503"},
+    ("post", "/api/auth/password"): {
+        *("204", "400", "401", "403", "413", "415", "422", "500", "503"),
+    },
+}
+PROTECTED = {key for key in EXPECTED_RESPONSES if key[1].startswith("/api/todos")} | {
+    ("get", "/api/auth/me"),
+    ("post", "/api/auth/password"),
 }
 
 
@@ -53,6 +67,12 @@ def test_every_operation_has_an_explicit_id_a_summary_and_a_description(
         ("patch", "/api/todos/{todo_id}"): "update_todo",
         ("delete", "/api/todos/{todo_id}"): "delete_todo",
         ("get", "/api/health"): "get_health",
+        ("post", "/api/auth/register"): "register",
+        ("post", "/api/auth/token"): "create_token",
+        ("post", "/api/auth/refresh"): "refresh_token",
+        ("post", "/api/auth/logout"): "logout",
+        ("get", "/api/auth/me"): "get_me",
+        ("post", "/api/auth/password"): "change_password",
     }
     for key, operation in operations(openapi).items():
         assert operation["summary"], key
@@ -104,3 +124,26 @@ def test_response_headers_are_documented(openapi: dict[str, Any]) -> None:
     created = operations(openapi)[("post", "/api/todos")]["responses"]["201"]
     assert "Location" in created["headers"]
     assert created["content"]["application/json"]["schema"]["$ref"].endswith("/TodoOut")
+
+
+def test_a_bearer_jwt_scheme_guards_every_protected_operation_and_no_other(
+    openapi: dict[str, Any],
+) -> None:
+    schemes = openapi["components"]["securitySchemes"]
+    assert schemes == {"BearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+    for key, operation in operations(openapi).items():
+        if key in PROTECTED:
+            assert operation["security"] == [{"BearerAuth": []}], key
+            assert "WWW-Authenticate" in operation["responses"]["401"]["headers"], key
+        else:
+            assert "security" not in operation, key
+
+
+def test_token_answers_document_no_store_and_the_lock_retry_after(
+    openapi: dict[str, Any],
+) -> None:
+    token = operations(openapi)[("post", "/api/auth/token")]["responses"]
+    assert "Cache-Control" in token["200"]["headers"]
+    assert "Retry-After" in token["429"]["headers"]
+    refresh = operations(openapi)[("post", "/api/auth/refresh")]["responses"]
+    assert "Cache-Control" in refresh["200"]["headers"]

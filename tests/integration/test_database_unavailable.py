@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from config.composition import adapters
 from core.postgresql.policy import ConnectionPolicy
 from tests.integration.databases import point_database_at
 
@@ -75,20 +76,49 @@ def test_health_is_503_when_the_database_refuses_connections(client: Client) -> 
     )
 
 
-@pytest.mark.usefixtures("closed_port")
+@pytest.fixture
+def signed_in(bearer: dict[str, str]) -> Client:
+    """A client signed in while the database answered; its signing key is cached."""
+    return Client(headers=bearer)
+
+
 @pytest.mark.parametrize(("method", "path", "body"), REQUESTS)
 def test_todo_operations_are_503_when_the_database_refuses_connections(
-    client: Client, method: str, path: str, body: dict[str, Any] | None
+    signed_in: Client, closed_port: None, method: str, path: str, body: dict[str, Any] | None
 ) -> None:
-    response = getattr(client, method)(path, body, content_type="application/json")
+    response = getattr(signed_in, method)(path, body, content_type="application/json")
+    assert_database_unavailable(response, {"detail": "Service temporarily unavailable"})
+
+
+def test_a_fresh_instance_that_cannot_read_the_signing_keys_answers_503(
+    signed_in: Client, closed_port: None
+) -> None:
+    adapters.keys.forget()  # as a new Lambda instance: no key cached yet
+    response = signed_in.get("/api/todos")
+    assert_database_unavailable(response, {"detail": "Service temporarily unavailable"})
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/auth/register", {"email": "bob@example.com", "password": "a fine password"}),
+        ("/api/auth/token", {"email": "ann@example.com", "password": "a fine password"}),
+        ("/api/auth/refresh", {"refresh_token": "x" * 43}),
+        ("/api/auth/logout", {"refresh_token": "x" * 43}),
+    ],
+)
+def test_accounts_are_503_when_the_database_refuses_connections(
+    client: Client, closed_port: None, path: str, body: dict[str, str]
+) -> None:
+    response = client.post(path, body, content_type="application/json")
     assert_database_unavailable(response, {"detail": "Service temporarily unavailable"})
 
 
 def test_a_database_that_never_answers_is_tried_twice_then_gives_503_within_the_budget(
-    client: Client, silent_server: Callable[[], int]
+    signed_in: Client, silent_server: Callable[[], int]
 ) -> None:
     started = time.monotonic()
-    response = client.get("/api/todos")
+    response = signed_in.get("/api/todos")
     elapsed = time.monotonic() - started
     assert_database_unavailable(response, {"detail": "Service temporarily unavailable"})
     assert silent_server() == 2  # the attempt and its one retry

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from psycopg.pq import Format
 
+from core.identity.domain import User
 from core.postgresql.timestamps import UtcTimestamptzLoader
 from tests.factories import TodoFactory
 from todos.adapters.orm import DjangoTodoRepository
@@ -15,11 +16,11 @@ from todos.adapters.orm import DjangoTodoRepository
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
 
 
-def test_stored_timestamps_are_read_back_exactly_and_in_utc() -> None:
-    todo = TodoFactory.build()
+def test_stored_timestamps_are_read_back_exactly_and_in_utc(user: User) -> None:
+    todo = TodoFactory.build(owner=user.id)
     repository = DjangoTodoRepository()
-    repository.add(todo)
-    stored = repository.get(todo.id)
+    assert repository.add(todo)
+    stored = repository.get(user.id, todo.id)
     assert stored is not None
     assert (stored.created_at, stored.updated_at) == (todo.created_at, todo.updated_at)
     assert stored.created_at.tzinfo is UTC

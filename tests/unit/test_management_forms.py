@@ -14,7 +14,10 @@ from config.aws_lambda.management import allowed, describe_forms
         ["showmigrations"],
         ["showmigrations", "todos"],
         ["check", "--deploy"],
-        ["seed_todos"],
+        ["seed_todos", "--owner", "ann@example.com"],
+        ["assign_todos", "--to", "ann@example.com"],
+        ["rotate_signing_key"],
+        ["deactivate_user", "ann@example.com"],
     ],
 )
 def test_the_forms_an_operator_needs_are_allowed(argv: list[str]) -> None:
@@ -36,6 +39,10 @@ def test_the_forms_an_operator_needs_are_allowed(argv: list[str]) -> None:
         ["showmigrations", "Todos"],
         ["check", "--deploy", "--settings=x"],
         ["seed_todos", "--help"],
+        ["seed_todos", "--owner", "not an email"],
+        ["seed_todos", "--new-demo-password"],
+        ["rotate_signing_key", "--drop-previous"],
+        ["deactivate_user", "ann@example.com", "bob@example.com"],
         ["MIGRATE"],
         [],
         ["migrate", 1],

@@ -1,0 +1,165 @@
+"""The identity ports in memory, with the same results as the database, for tests and
+prototypes. A lock makes each method atomic, as each ORM statement is."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from core.identity.domain import EmailTaken, RefreshToken, SigningKey, User, email_key
+
+
+class InMemoryUserRepository:
+    """Accounts in a dict, unique by email in any letter case."""
+
+    def __init__(self, users: Iterable[User] = ()) -> None:
+        self._lock = threading.Lock()
+        self._users = {user.id: user for user in users}
+
+    def add(self, user: User) -> None:
+        """Store a new account.
+
+        :raises EmailTaken: if an account has this email, in any letter case.
+        """
+        with self._lock:
+            key = email_key(user.email)
+            if any(email_key(existing.email) == key for existing in self._users.values()):
+                raise EmailTaken
+            self._users[user.id] = user
+
+    def get(self, user_id: UUID) -> User | None:
+        """Return the account with this id, or None."""
+        return self._users.get(user_id)
+
+    def by_email(self, email: str) -> User | None:
+        """Return the account with this email in any letter case, or None."""
+        key = email_key(email)
+        return next((u for u in self._users.values() if email_key(u.email) == key), None)
+
+    def set_password_hash(self, user_id: UUID, password_hash: str) -> bool:
+        """Replace the password hash; False if there is no such account."""
+        return self._change(user_id, password_hash=password_hash)
+
+    def is_active(self, user_id: UUID) -> bool:
+        """Tell whether the account exists and is active."""
+        user = self._users.get(user_id)
+        return user is not None and user.is_active
+
+    def deactivate(self, user_id: UUID) -> bool:
+        """Deactivate the account; False if there is no such account."""
+        return self._change(user_id, is_active=False)
+
+    def _change(self, user_id: UUID, **changes: object) -> bool:
+        with self._lock:
+            user = self._users.get(user_id)
+            if user is None:
+                return False
+            self._users[user_id] = replace(user, **changes)  # type: ignore[arg-type]
+            return True
+
+
+class InMemoryRefreshTokens:
+    """Refresh tokens in a dict, by the hash of their value."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tokens: dict[str, RefreshToken] = {}
+
+    def add(self, token: RefreshToken) -> None:
+        """Store a new refresh token."""
+        with self._lock:
+            self._tokens[token.token_hash] = token
+
+    def find(self, token_hash: str) -> RefreshToken | None:
+        """Return the token with this hash, whatever its state, or None."""
+        return self._tokens.get(token_hash)
+
+    def spend(self, token_hash: str, *, now: datetime) -> bool:
+        """Mark the token used if it is live; of two concurrent callers, one gets True."""
+        with self._lock:
+            token = self._tokens.get(token_hash)
+            if token is None or token.used_at or token.revoked_at or token.expires_at <= now:
+                return False
+            self._tokens[token_hash] = replace(token, used_at=now)
+            return True
+
+    def revoke_family(self, family: UUID, *, now: datetime) -> int:
+        """Revoke every live token of one sign-in."""
+        return self._revoke(lambda token: token.family == family, now)
+
+    def revoke_user(self, user_id: UUID, *, now: datetime) -> int:
+        """Revoke every live token of a user."""
+        return self._revoke(lambda token: token.user_id == user_id, now)
+
+    def _revoke(self, selected: Callable[[RefreshToken], bool], now: datetime) -> int:
+        with self._lock:
+            live = [t for t in self._tokens.values() if t.revoked_at is None and selected(t)]
+            for token in live:
+                self._tokens[token.token_hash] = replace(token, revoked_at=now)
+            return len(live)
+
+
+class InMemorySigningKeys:
+    """Signing keys in a list."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keys: list[SigningKey] = []
+
+    def all(self) -> Sequence[SigningKey]:
+        """Return every key, newest first."""
+        return sorted(self._keys, key=lambda key: key.created_at, reverse=True)
+
+    def add(self, key: SigningKey) -> None:
+        """Store a new key."""
+        with self._lock:
+            self._keys.append(key)
+
+    def delete_superseded_before(self, moment: datetime) -> int:
+        """Delete every key older than the newest key created at or before `moment`."""
+        with self._lock:
+            before = [key.created_at for key in self._keys if key.created_at <= moment]
+            if not before:
+                return 0
+            kept = [key for key in self._keys if key.created_at >= max(before)]
+            deleted = len(self._keys) - len(kept)
+            self._keys = kept
+            return deleted
+
+
+class InMemorySignInAttempts:
+    """Sign-in counters in a dict: (window start, attempts) by counter."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counters: dict[str, tuple[datetime, int]] = {}
+
+    def reserve(
+        self, counter: str, *, limit: int, window: timedelta, now: datetime
+    ) -> datetime | None:
+        """Count an attempt unless the counter is locked; else return when it unlocks."""
+        with self._lock:
+            started, attempts = self._counters.get(counter, (now, 0))
+            if attempts == 0 or started <= now - window:
+                self._counters[counter] = (now, 1)
+                return None
+            if attempts >= limit:
+                return started + window
+            self._counters[counter] = (started, attempts + 1)
+            return None
+
+    def release(self, counter: str) -> None:
+        """Take one attempt back."""
+        with self._lock:
+            if counter in self._counters:
+                started, attempts = self._counters[counter]
+                self._counters[counter] = (started, max(0, attempts - 1))
+
+    def reset(self, counter: str) -> None:
+        """Forget the counter's attempts; the next starts a new window."""
+        with self._lock:
+            if counter in self._counters:
+                self._counters[counter] = (self._counters[counter][0], 0)

@@ -1,0 +1,81 @@
+"""The database schema for identity. Mapping to the domain lives in adapters/orm.py."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+from django.db.models.functions import Lower
+
+from core.identity.domain import EMAIL_MAX_LENGTH
+
+
+class UserModel(AbstractBaseUser):
+    """One row of the `users` table: the project's user model (AUTH_USER_MODEL).
+
+    Django's AbstractBaseUser brings the `password` column and Django's hashing;
+    django.contrib.auth itself is not installed (no groups, permissions or sessions).
+    """
+
+    id = models.UUIDField(primary_key=True)
+    email = models.CharField(max_length=EMAIL_MAX_LENGTH)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    # Sign-ins are tracked by their refresh tokens, not by a last-login time.
+    last_login = None
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+
+    class Meta:
+        db_table = "users"
+        constraints = [
+            # One account per email whatever its letter case; also serves the lookup.
+            models.UniqueConstraint(Lower("email"), name="users_email_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class RefreshTokenModel(models.Model):
+    """One refresh token, by the SHA-256 of its value; never the value itself."""
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
+    user = models.ForeignKey(UserModel, on_delete=models.CASCADE, related_name="+")
+    family = models.UUIDField(db_index=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True)
+    revoked_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "refresh_tokens"
+
+    def __str__(self) -> str:
+        return f"refresh token of {self.user_id}"
+
+
+class SigningKeyModel(models.Model):
+    """A key that signs access tokens. Created by the app itself, never configured."""
+
+    kid = models.CharField(max_length=32, primary_key=True)
+    secret = models.BinaryField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "signing_keys"
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class SignInCounterModel(models.Model):
+    """Sign-in attempts counted against one email (and client address), by a hash."""
+
+    counter = models.CharField(max_length=80, primary_key=True)
+    window_start = models.DateTimeField()
+    attempts = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "sign_in_counters"
+
+    def __str__(self) -> str:
+        return self.counter

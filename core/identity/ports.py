@@ -1,0 +1,133 @@
+"""The ports the identity services depend on. Each method is atomic on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID
+
+from core.identity.domain import RefreshToken, SigningKey, User
+
+
+class UserRepository(Protocol):
+    """Where accounts live."""
+
+    def add(self, user: User) -> None:
+        """Store a new account.
+
+        :raises EmailTaken: if an account has this email, in any letter case.
+        """
+        ...
+
+    def get(self, user_id: UUID) -> User | None:
+        """Return the account with this id, or None."""
+        ...
+
+    def by_email(self, email: str) -> User | None:
+        """Return the account with this email, compared without regard to case, or None."""
+        ...
+
+    def set_password_hash(self, user_id: UUID, password_hash: str) -> bool:
+        """Replace an account's password hash; False if there is no such account."""
+        ...
+
+    def is_active(self, user_id: UUID) -> bool:
+        """Tell whether this account exists and is active."""
+        ...
+
+    def deactivate(self, user_id: UUID) -> bool:
+        """Deactivate an account: it can no longer sign in, and its tokens are refused.
+
+        Return False if there is no such account.
+        """
+        ...
+
+
+class RefreshTokens(Protocol):
+    """The refresh tokens of every sign-in, by the hash of their value."""
+
+    def add(self, token: RefreshToken) -> None:
+        """Store a new refresh token."""
+        ...
+
+    def find(self, token_hash: str) -> RefreshToken | None:
+        """Return the token with this hash, spent, revoked or expired alike, or None."""
+        ...
+
+    def spend(self, token_hash: str, *, now: datetime) -> bool:
+        """Mark the token used, if it is neither used, revoked nor expired at `now`.
+
+        Of two callers spending the same token at once, exactly one gets True.
+        """
+        ...
+
+    def revoke_family(self, family: UUID, *, now: datetime) -> int:
+        """Revoke every live token of one sign-in; return how many were revoked."""
+        ...
+
+    def revoke_user(self, user_id: UUID, *, now: datetime) -> int:
+        """Revoke every live token of a user; return how many were revoked."""
+        ...
+
+
+class SigningKeys(Protocol):
+    """The keys that sign and verify access tokens."""
+
+    def all(self) -> Sequence[SigningKey]:
+        """Return every key, newest first."""
+        ...
+
+    def add(self, key: SigningKey) -> None:
+        """Store a new key."""
+        ...
+
+    def delete_superseded_before(self, moment: datetime) -> int:
+        """Delete the keys a newer key replaced at or before `moment`; return how many."""
+        ...
+
+
+class SignInAttempts(Protocol):
+    """Counts of sign-in attempts, shared by every instance of the app.
+
+    A counter counts attempts in a window that starts at the first one and lasts
+    `window`; once it holds `limit` attempts, it is locked until the window ends.
+    """
+
+    def reserve(
+        self, counter: str, *, limit: int, window: timedelta, now: datetime
+    ) -> datetime | None:
+        """Count one attempt against `counter` unless it is locked.
+
+        Return None when the attempt was counted, or when the lock ends when it was not.
+        """
+        ...
+
+    def release(self, counter: str) -> None:
+        """Take one counted attempt back (it did not fail after all)."""
+        ...
+
+    def reset(self, counter: str) -> None:
+        """Forget every attempt counted against `counter`."""
+        ...
+
+
+class Passwords(Protocol):
+    """Password hashing and the password rules."""
+
+    def hash(self, password: str) -> str:
+        """Return a slow, salted hash of the password."""
+        ...
+
+    def verify(self, password: str, password_hash: str | None) -> bool:
+        """Tell whether the password matches the hash; with no hash, spend the same time
+        hashing and say no (so an unknown email answers no faster than a known one)."""
+        ...
+
+    def check_rules(self, password: str, *, email: str, field: str = "password") -> None:
+        """Refuse a password the rules refuse: too short, too common, all digits, or too
+        close to the email.
+
+        :raises InvalidPassword: with every reason, for the `field` named.
+        """
+        ...

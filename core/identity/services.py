@@ -1,0 +1,292 @@
+"""The identity use cases: register, sign in, refresh, log out, change a password, and
+verify an access token. One function each, the ports first, keyword-only arguments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID, uuid4
+
+from core.clock import Clock
+from core.identity.domain import (
+    PASSWORD_MAX_LENGTH,
+    Actor,
+    InvalidAccessToken,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    RefreshToken,
+    SignInLocked,
+    User,
+    WrongCurrentPassword,
+    check_password_length,
+    clean_email,
+    email_key,
+)
+from core.identity.ports import Passwords, RefreshTokens, SignInAttempts, UserRepository
+from core.identity.tokens import (
+    KEY_CACHE_TTL,
+    KeyRing,
+    TokenPolicy,
+    issue_access_token,
+    new_signing_key,
+)
+from core.identity.tokens import verify_access_token as verify_token
+
+# Sign-in throttling (API.md): 5 failures for one email from one client address in
+# 15 minutes lock that pair; 100 failures for one email in an hour lock the email.
+ADDRESS_LIMIT, ADDRESS_WINDOW = 5, timedelta(minutes=15)
+EMAIL_LIMIT, EMAIL_WINDOW = 100, timedelta(hours=1)
+
+
+class Accounts(Protocol):
+    """What the identity use cases need: the ports, the key ring, the policy, the clock."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def refresh_tokens(self) -> RefreshTokens: ...
+
+    @property
+    def sign_in_attempts(self) -> SignInAttempts: ...
+
+    @property
+    def passwords(self) -> Passwords: ...
+
+    @property
+    def keys(self) -> KeyRing: ...
+
+    @property
+    def token_policy(self) -> TokenPolicy: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    """An access token and the refresh token that gets the next pair, with lifetimes."""
+
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+
+
+def register(accounts: Accounts, *, email: str, password: str) -> User:
+    """Create an account.
+
+    :raises InvalidEmail: if the email is malformed.
+    :raises InvalidPassword: if the password rules refuse the password.
+    :raises EmailTaken: if an account has this email, in any letter case.
+    """
+    email = clean_email(email)
+    check_password_length(password)
+    accounts.passwords.check_rules(password, email=email)
+    user = User(
+        id=uuid4(),
+        email=email,
+        password_hash=accounts.passwords.hash(password),
+        is_active=True,
+        created_at=accounts.clock(),
+    )
+    accounts.users.add(user)
+    return user
+
+
+def sign_in(accounts: Accounts, *, email: str, password: str, client_address: str) -> TokenPair:
+    """Check an email and password and start a sign-in: a new pair of tokens.
+
+    Every attempt is counted before the password is checked, so that concurrent
+    attempts cannot slip past the limit; a success takes its count back.
+
+    :raises SignInLocked: if too many attempts failed for this email (from this address).
+    :raises InvalidCredentials: for an unknown email, a wrong password or a deactivated
+        account alike.
+    """
+    now = accounts.clock()
+    key = email_key(email)
+    by_address = _counter("address", key, client_address)
+    by_email = _counter("email", key)
+    attempts = accounts.sign_in_attempts
+    if locked_until := attempts.reserve(
+        by_address, limit=ADDRESS_LIMIT, window=ADDRESS_WINDOW, now=now
+    ):
+        raise SignInLocked(retry_after=_seconds_until(locked_until, now))
+    if locked_until := attempts.reserve(by_email, limit=EMAIL_LIMIT, window=EMAIL_WINDOW, now=now):
+        attempts.release(by_address)  # answered 429: not counted
+        raise SignInLocked(retry_after=_seconds_until(locked_until, now))
+    user = accounts.users.by_email(email.strip())
+    known_hash = user.password_hash if user is not None else None
+    matches = len(password) <= PASSWORD_MAX_LENGTH and accounts.passwords.verify(
+        password, known_hash
+    )
+    if user is None or not matches or not user.is_active:
+        raise InvalidCredentials
+    attempts.reset(by_address)
+    attempts.release(by_email)
+    return _new_pair(accounts, user_id=user.id, family=uuid4(), now=now)
+
+
+def refresh(accounts: Accounts, *, refresh_token: str) -> TokenPair:
+    """Spend a refresh token for a new pair of tokens of the same sign-in.
+
+    A token presented after it was spent was stolen or replayed: the whole sign-in is
+    revoked, every token descended from it included.
+
+    :raises InvalidRefreshToken: for an unknown, expired, revoked or spent token, or one
+        whose user no longer exists or is deactivated.
+    """
+    now = accounts.clock()
+    token_hash = hash_refresh_token(refresh_token)
+    tokens = accounts.refresh_tokens
+    stored = tokens.find(token_hash)
+    if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
+        raise InvalidRefreshToken
+    # Spent before, or by a request racing this one: either way it was presented twice.
+    if stored.used_at is not None or not tokens.spend(token_hash, now=now):
+        tokens.revoke_family(stored.family, now=now)
+        raise InvalidRefreshToken
+    if not accounts.users.is_active(stored.user_id):
+        tokens.revoke_family(stored.family, now=now)
+        raise InvalidRefreshToken
+    return _new_pair(accounts, user_id=stored.user_id, family=stored.family, now=now)
+
+
+def log_out(accounts: Accounts, *, refresh_token: str) -> None:
+    """End the sign-in a refresh token belongs to: revoke all its refresh tokens.
+
+    An unknown or already revoked token is no error: the sign-in is over either way.
+    """
+    tokens = accounts.refresh_tokens
+    stored = tokens.find(hash_refresh_token(refresh_token))
+    if stored is not None:
+        tokens.revoke_family(stored.family, now=accounts.clock())
+
+
+def current_user(accounts: Accounts, *, actor: Actor) -> User:
+    """Return the account the actor is.
+
+    :raises InvalidAccessToken: if it no longer exists or is deactivated.
+    """
+    user = accounts.users.get(actor.user_id)
+    if user is None or not user.is_active:
+        raise InvalidAccessToken
+    return user
+
+
+def change_password(
+    accounts: Accounts, *, actor: Actor, current_password: str, new_password: str
+) -> None:
+    """Replace the actor's password and end every sign-in of theirs (their access tokens
+    run out within their lifetime).
+
+    :raises InvalidAccessToken: if the account no longer exists or is deactivated.
+    :raises WrongCurrentPassword: if `current_password` is not the password.
+    :raises InvalidPassword: if the rules refuse the new password.
+    """
+    user = current_user(accounts, actor=actor)
+    if len(current_password) > PASSWORD_MAX_LENGTH or not accounts.passwords.verify(
+        current_password, user.password_hash
+    ):
+        raise WrongCurrentPassword
+    check_password_length(new_password, field="new_password")
+    accounts.passwords.check_rules(new_password, email=user.email, field="new_password")
+    accounts.users.set_password_hash(user.id, accounts.passwords.hash(new_password))
+    accounts.refresh_tokens.revoke_user(user.id, now=accounts.clock())
+
+
+def reset_password(accounts: Accounts, *, user_id: UUID, new_password: str) -> None:
+    """Set a password without the current one (an operator's, or the local demo user's)
+    and end every sign-in of the account.
+
+    :raises InvalidPassword: if the rules refuse the new password.
+    """
+    user = accounts.users.get(user_id)
+    if user is None:
+        raise InvalidCredentials
+    check_password_length(new_password)
+    accounts.passwords.check_rules(new_password, email=user.email)
+    accounts.users.set_password_hash(user.id, accounts.passwords.hash(new_password))
+    accounts.refresh_tokens.revoke_user(user.id, now=accounts.clock())
+
+
+def deactivate(accounts: Accounts, *, email: str) -> bool:
+    """Deactivate the account with this email and end its sign-ins; False if none.
+
+    Its access tokens are refused from the next request on: the statement that serves a
+    todo operation only finds an active owner's todos.
+    """
+    user = accounts.users.by_email(email)
+    if user is None:
+        return False
+    accounts.users.deactivate(user.id)
+    accounts.refresh_tokens.revoke_user(user.id, now=accounts.clock())
+    return True
+
+
+def verify_access_token(accounts: Accounts, *, token: str) -> Actor:
+    """Return the actor an access token names; reads no database once the keys are cached.
+
+    Whether the user still exists and is active is checked by the statement that serves
+    the request (the todos repository's owner scope), not here.
+
+    :raises InvalidAccessToken: for a malformed, forged, expired or foreign token.
+    """
+    return verify_token(accounts.keys, accounts.token_policy, token, now=accounts.clock())
+
+
+def rotate_signing_key(accounts: Accounts, *, drop_previous: bool = False) -> int:
+    """Start signing with a new key; return how many old keys were deleted.
+
+    Tokens signed with a previous key stay valid until they expire: a previous key is
+    deleted only once no token it signed can still be valid. `drop_previous` deletes
+    every previous key at once (after a leak), which signs everyone out.
+    """
+    now = accounts.clock()
+    store = accounts.keys.store
+    store.add(new_signing_key(now))
+    keep_since = now if drop_previous else now - accounts.token_policy.access_ttl - KEY_CACHE_TTL
+    deleted = store.delete_superseded_before(keep_since)
+    accounts.keys.forget()
+    return deleted
+
+
+def hash_refresh_token(token: str) -> str:
+    """Return how a refresh token is stored: the SHA-256 of its value (it is random and
+    long, so a fast hash is enough to keep stolen rows useless)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_pair(accounts: Accounts, *, user_id: UUID, family: UUID, now: datetime) -> TokenPair:
+    policy = accounts.token_policy
+    refresh_token = secrets.token_urlsafe(32)
+    accounts.refresh_tokens.add(
+        RefreshToken(
+            token_hash=hash_refresh_token(refresh_token),
+            user_id=user_id,
+            family=family,
+            created_at=now,
+            expires_at=now + policy.refresh_ttl,
+        )
+    )
+    return TokenPair(
+        access_token=issue_access_token(accounts.keys, policy, user_id=user_id, now=now),
+        expires_in=int(policy.access_ttl.total_seconds()),
+        refresh_token=refresh_token,
+        refresh_expires_in=int(policy.refresh_ttl.total_seconds()),
+    )
+
+
+def _counter(kind: str, *parts: str) -> str:
+    """Name a throttling counter without storing the email or address it counts."""
+    return f"{kind}:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    return max(1, math.ceil((moment - now).total_seconds()))

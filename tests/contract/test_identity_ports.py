@@ -1,0 +1,207 @@
+"""The identity ports' contract, run against the fakes and the Django ORM alike."""
+
+from dataclasses import replace
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+
+from config.composition import Adapters
+from core.identity.domain import EmailTaken, RefreshToken, SigningKey, User
+from tests.factories import EPOCH, UserFactory
+
+# --- UserRepository ----------------------------------------------------------------------
+
+
+def test_a_user_reads_back_as_stored(built: Adapters) -> None:
+    user = UserFactory.build(email="Ann@Example.com", password_hash="argon2$x")
+    built.users.add(user)
+    assert built.users.get(user.id) == user
+    assert built.users.get(uuid4()) is None
+
+
+@pytest.mark.parametrize("spelling", ["ann@example.com", "ANN@EXAMPLE.COM", "aNn@eXample.Com"])
+def test_a_user_is_found_by_email_in_any_letter_case(built: Adapters, spelling: str) -> None:
+    user = UserFactory.build(email="Ann@Example.com")
+    built.users.add(user)
+    assert built.users.by_email(spelling) == user
+    assert built.users.by_email("bob@example.com") is None
+
+
+@pytest.mark.django_db(transaction=True)  # the refused INSERT ends PostgreSQL's transaction
+def test_an_email_taken_in_another_letter_case_is_refused(built: Adapters) -> None:
+    built.users.add(UserFactory.build(email="ann@example.com"))
+    with pytest.raises(EmailTaken):
+        built.users.add(UserFactory.build(email="ANN@example.com"))
+    assert built.users.by_email("ann@example.com") is not None
+
+
+def test_a_password_hash_is_replaced(built: Adapters) -> None:
+    user = UserFactory.build()
+    built.users.add(user)
+    assert built.users.set_password_hash(user.id, "argon2$new") is True
+    assert built.users.get(user.id) == replace(user, password_hash="argon2$new")
+    assert built.users.set_password_hash(uuid4(), "argon2$new") is False
+
+
+def test_a_deactivated_user_is_kept_but_no_longer_active(built: Adapters) -> None:
+    user = UserFactory.build()
+    built.users.add(user)
+    assert built.users.is_active(user.id) is True
+    assert built.users.deactivate(user.id) is True
+    assert built.users.is_active(user.id) is False
+    assert built.users.get(user.id) == replace(user, is_active=False)
+    assert built.users.is_active(uuid4()) is False
+    assert built.users.deactivate(uuid4()) is False
+
+
+# --- RefreshTokens -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def user(built: Adapters) -> User:
+    user = UserFactory.build()
+    built.users.add(user)
+    return user
+
+
+def token(user: User, **fields: object) -> RefreshToken:
+    defaults: dict[str, object] = {
+        "token_hash": uuid4().hex * 2,
+        "user_id": user.id,
+        "family": uuid4(),
+        "created_at": EPOCH,
+        "expires_at": EPOCH + timedelta(days=30),
+    }
+    return RefreshToken(**{**defaults, **fields})  # type: ignore[arg-type]
+
+
+def test_a_refresh_token_reads_back_by_its_hash(built: Adapters, user: User) -> None:
+    stored = token(user)
+    built.refresh_tokens.add(stored)
+    assert built.refresh_tokens.find(stored.token_hash) == stored
+    assert built.refresh_tokens.find("f" * 64) is None
+
+
+def test_a_token_is_spent_once(built: Adapters, user: User) -> None:
+    stored = token(user)
+    built.refresh_tokens.add(stored)
+    now = EPOCH + timedelta(hours=1)
+    assert built.refresh_tokens.spend(stored.token_hash, now=now) is True
+    assert built.refresh_tokens.spend(stored.token_hash, now=now) is False
+    assert built.refresh_tokens.find(stored.token_hash) == replace(stored, used_at=now)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{"revoked_at": EPOCH}, {"expires_at": EPOCH + timedelta(minutes=30)}],
+    ids=["revoked", "expired"],
+)
+def test_a_revoked_or_expired_token_cannot_be_spent(
+    built: Adapters, user: User, state: dict[str, object]
+) -> None:
+    stored = token(user, **state)
+    built.refresh_tokens.add(stored)
+    assert built.refresh_tokens.spend(stored.token_hash, now=EPOCH + timedelta(hours=1)) is False
+    assert built.refresh_tokens.spend("0" * 64, now=EPOCH) is False
+
+
+def test_revoking_a_family_revokes_its_live_tokens_only(built: Adapters, user: User) -> None:
+    family = uuid4()
+    first, second = token(user, family=family), token(user, family=family)
+    other = token(user)
+    already = token(user, family=family, revoked_at=EPOCH)
+    for stored in (first, second, other, already):
+        built.refresh_tokens.add(stored)
+    now = EPOCH + timedelta(hours=1)
+    assert built.refresh_tokens.revoke_family(family, now=now) == 2
+    assert built.refresh_tokens.find(first.token_hash) == replace(first, revoked_at=now)
+    assert built.refresh_tokens.find(already.token_hash) == already
+    assert built.refresh_tokens.find(other.token_hash) == other
+
+
+def test_revoking_a_user_revokes_every_sign_in_of_theirs_only(built: Adapters, user: User) -> None:
+    someone_else = UserFactory.build()
+    built.users.add(someone_else)
+    mine = [token(user), token(user)]
+    theirs = token(someone_else)
+    for stored in [*mine, theirs]:
+        built.refresh_tokens.add(stored)
+    assert built.refresh_tokens.revoke_user(user.id, now=EPOCH) == 2
+    assert all(built.refresh_tokens.find(t.token_hash).revoked_at == EPOCH for t in mine)  # type: ignore[union-attr]
+    assert built.refresh_tokens.find(theirs.token_hash) == theirs
+
+
+# --- SigningKeys -------------------------------------------------------------------------
+
+
+def key(minutes: int) -> SigningKey:
+    return SigningKey(
+        kid=f"key-{minutes}",
+        secret=bytes([minutes]) * 32,
+        created_at=EPOCH + timedelta(minutes=minutes),
+    )
+
+
+def test_keys_read_back_newest_first_with_their_secrets(built: Adapters) -> None:
+    store = built.keys.store
+    for minutes in (0, 20, 10):
+        store.add(key(minutes))
+    assert list(store.all()) == [key(20), key(10), key(0)]
+
+
+@pytest.mark.parametrize(
+    ("moment", "kept"),
+    [(-1, [0, 10, 20]), (0, [0, 10, 20]), (9, [0, 10, 20]), (10, [10, 20]), (25, [20])],
+)
+def test_keys_superseded_at_or_before_a_moment_are_deleted(
+    built: Adapters, moment: int, kept: list[int]
+) -> None:
+    store = built.keys.store
+    for minutes in (0, 10, 20):
+        store.add(key(minutes))
+    deleted = store.delete_superseded_before(EPOCH + timedelta(minutes=moment))
+    assert deleted == 3 - len(kept)
+    assert [k.kid for k in store.all()] == [f"key-{m}" for m in reversed(kept)]
+
+
+# --- SignInAttempts ----------------------------------------------------------------------
+
+WINDOW = timedelta(minutes=15)
+
+
+def test_attempts_are_counted_up_to_the_limit_then_locked_until_the_window_ends(
+    built: Adapters,
+) -> None:
+    attempts = built.sign_in_attempts
+    for minute in range(3):
+        now = EPOCH + timedelta(minutes=minute)
+        assert attempts.reserve("c", limit=3, window=WINDOW, now=now) is None
+    locked = attempts.reserve("c", limit=3, window=WINDOW, now=EPOCH + timedelta(minutes=5))
+    assert locked == EPOCH + WINDOW
+    assert attempts.reserve("other", limit=3, window=WINDOW, now=EPOCH) is None
+    assert attempts.reserve("c", limit=3, window=WINDOW, now=EPOCH + WINDOW) is None
+
+
+def test_a_locked_counter_does_not_count_the_refused_attempts(built: Adapters) -> None:
+    attempts = built.sign_in_attempts
+    for _ in range(2):
+        attempts.reserve("c", limit=2, window=WINDOW, now=EPOCH)
+    for _ in range(5):
+        assert attempts.reserve("c", limit=2, window=WINDOW, now=EPOCH) is not None
+    attempts.release("c")  # one counted attempt back: room for exactly one more
+    assert attempts.reserve("c", limit=2, window=WINDOW, now=EPOCH) is None
+    assert attempts.reserve("c", limit=2, window=WINDOW, now=EPOCH) is not None
+
+
+def test_a_reset_counter_starts_a_new_window_with_its_next_attempt(built: Adapters) -> None:
+    attempts = built.sign_in_attempts
+    attempts.reserve("c", limit=2, window=WINDOW, now=EPOCH)
+    attempts.reset("c")
+    later = EPOCH + timedelta(minutes=10)
+    for _ in range(2):
+        attempts.reserve("c", limit=2, window=WINDOW, now=later)
+    assert attempts.reserve("c", limit=2, window=WINDOW, now=later) == later + WINDOW
+    attempts.reset("never-counted")
+    attempts.release("never-counted")
+    assert attempts.reserve("never-counted", limit=1, window=WINDOW, now=EPOCH) is None
