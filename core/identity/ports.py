@@ -56,7 +56,9 @@ class RefreshTokens(Protocol):
         ...
 
     def spend(self, token_hash: str, *, now: datetime) -> bool:
-        """Mark the token used, if it is neither used, revoked nor expired at `now`.
+        """Mark the token used, if it is neither used, revoked nor expired at `now`, and
+        no token of its sign-in has been revoked (a token issued while its sign-in was
+        being revoked cannot escape the revocation).
 
         Of two callers spending the same token at once, exactly one gets True.
         """

@@ -106,6 +106,21 @@ def test_a_revoked_or_expired_token_cannot_be_spent(
     assert built.refresh_tokens.spend("0" * 64, now=EPOCH) is False
 
 
+def test_a_token_of_a_sign_in_revoked_before_it_was_stored_cannot_be_spent(
+    built: Adapters, user: User
+) -> None:
+    family = uuid4()
+    spent = token(user, family=family)
+    built.refresh_tokens.add(spent)
+    built.refresh_tokens.revoke_family(family, now=EPOCH)
+    late = token(user, family=family)  # issued by a request that raced the revocation
+    built.refresh_tokens.add(late)
+    assert built.refresh_tokens.spend(late.token_hash, now=EPOCH) is False
+    unrelated = token(user)
+    built.refresh_tokens.add(unrelated)
+    assert built.refresh_tokens.spend(unrelated.token_hash, now=EPOCH) is True
+
+
 def test_revoking_a_family_revokes_its_live_tokens_only(built: Adapters, user: User) -> None:
     family = uuid4()
     first, second = token(user, family=family), token(user, family=family)

@@ -83,6 +83,8 @@ class InMemoryRefreshTokens:
             token = self._tokens.get(token_hash)
             if token is None or token.used_at or token.revoked_at or token.expires_at <= now:
                 return False
+            if any(t.family == token.family and t.revoked_at for t in self._tokens.values()):
+                return False
             self._tokens[token_hash] = replace(token, used_at=now)
             return True
 

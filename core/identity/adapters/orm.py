@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, connection
-from django.db.models import F, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Lower
 
 from core.identity.domain import EmailTaken, RefreshToken, SigningKey, User
@@ -102,8 +102,15 @@ class DjangoRefreshTokens:
     def spend(self, token_hash: str, *, now: datetime) -> bool:
         """Mark the token used with one conditional UPDATE: the row lock it takes lets
         exactly one of two concurrent callers match."""
+        revoked_in_family = RefreshTokenModel.objects.filter(
+            family=OuterRef("family"), revoked_at__isnull=False
+        )
         live = RefreshTokenModel.objects.filter(
-            pk=token_hash, used_at=None, revoked_at=None, expires_at__gt=now
+            ~Exists(revoked_in_family),
+            pk=token_hash,
+            used_at=None,
+            revoked_at=None,
+            expires_at__gt=now,
         )
         return live.update(used_at=now) == 1
 
