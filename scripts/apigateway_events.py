@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from fnmatch import fnmatch, fnmatchcase
+from fnmatch import fnmatchcase
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
@@ -312,86 +312,6 @@ def gateway_error(target: str, stage: str) -> Answer | None:
     )
     headers = {"Content-Type": ["application/json"], "x-amzn-ErrorType": [error_type]}
     return 403, headers, f'{{"message":"{message}"}}'.encode()
-
-
-def rest_v1_event(
-    *,
-    method: str,
-    target: str,
-    headers: Sequence[tuple[str, str]],
-    body: bytes,
-    stage: str,
-    source_ip: str,
-    server_port: int,
-    binary_media_types: Sequence[str] = (),
-) -> Event:
-    """Return the proxy event for a request whose target (path and query) is under the stage.
-
-    Header names keep the client's spelling; `headers` and `queryStringParameters` hold
-    the last value of a repeated name, their `multiValue` twins every value in order.
-    """
-    public_path, _, query = target.partition("?")
-    path = public_path.removeprefix(f"/{stage}")
-    at_root = path == "/"
-    forwarded_for = ", ".join(filter(None, [_header(headers, "X-Forwarded-For"), source_ip]))
-    forwarded = {
-        "X-Forwarded-For": forwarded_for,
-        "X-Forwarded-Port": str(server_port),
-        "X-Forwarded-Proto": "http",  # API Gateway says https; this server speaks plain HTTP
-    }
-    sent = [(n, v) for n, v in headers if n.lower() not in {k.lower() for k in forwarded}]
-    all_headers = _multi([*sent, *forwarded.items()], fold_case=True)
-    query_params = _multi(parse_qsl(query, keep_blank_values=True), fold_case=False)
-    host = (_header(headers, "Host") or "localhost").rpartition(":")
-    domain_name = host[0] if host[2].isdigit() else "".join(host)
-    now = time.time()
-    media_type = (_header(headers, "Content-Type") or "").split(";")[0].strip()
-    binary = any(fnmatch(media_type, pattern) for pattern in binary_media_types)
-    return {
-        "resource": "/" if at_root else "/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "headers": {name: values[-1] for name, values in all_headers.items()},
-        "multiValueHeaders": all_headers,
-        "queryStringParameters": {k: v[-1] for k, v in query_params.items()} or None,
-        "multiValueQueryStringParameters": query_params or None,
-        "pathParameters": None if at_root else {"proxy": unquote(path[1:])},
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": ACCOUNT_ID,
-            "apiId": API_ID,
-            "domainName": domain_name,
-            "domainPrefix": domain_name.split(".")[0],
-            "extendedRequestId": base64.b64encode(secrets.token_bytes(10)).decode(),
-            "httpMethod": method,
-            "identity": {
-                "accessKey": None,
-                "accountId": None,
-                "caller": None,
-                "cognitoAuthenticationProvider": None,
-                "cognitoAuthenticationType": None,
-                "cognitoIdentityId": None,
-                "cognitoIdentityPoolId": None,
-                "principalOrgId": None,
-                "sourceIp": source_ip,
-                "user": None,
-                "userAgent": _header(headers, "User-Agent"),
-                "userArn": None,
-            },
-            "path": public_path,
-            "protocol": "HTTP/1.1",
-            "requestId": str(uuid.uuid4()),
-            "requestTime": datetime.fromtimestamp(now, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "requestTimeEpoch": int(now * 1000),
-            "resourceId": ROOT_RESOURCE_ID if at_root else PROXY_RESOURCE_ID,
-            "resourcePath": "/" if at_root else "/{proxy+}",
-            "stage": stage,
-        },
-        "body": (base64.b64encode(body).decode() if binary else body.decode(errors="replace"))
-        if body
-        else None,
-        "isBase64Encoded": bool(body) and binary,
-    }
 
 
 def http_response(result: Event) -> Answer:
