@@ -31,8 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import database
-from bench.driver import HOST, STAGE
-from scripts.apigateway_events import rest_v1_event
+from bench.driver import CLIENT_IP, GATEWAY
 from scripts.build_lambda_bundle import LAMBDA_PYTHON, UV, find_python
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,14 +120,9 @@ def import_profile(report: str, top: int = 12) -> list[dict[str, Any]]:
 
 def api_event(path: str) -> str:
     """Return the REST API event for GET /dev<path>, as JSON."""
-    event = rest_v1_event(
-        method="GET",
-        target=f"/{STAGE}{path}",
-        headers=[("Host", HOST), ("Accept", "application/json")],
-        body=b"",
-        stage=STAGE,
-        source_ip="198.51.100.7",
-        server_port=443,
+    target = f"{GATEWAY.prefix}{path}"
+    event = GATEWAY.event(
+        "GET", target, headers={"Accept": "application/json"}, source_ip=CLIENT_IP
     )
     return json.dumps(event)
 

@@ -9,10 +9,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.apigateway_events import LambdaContext, rest_v1_event
+from scripts.apigateway_events import Gateway, LambdaContext
 
-HOST = "abc123defg.execute-api.eu-west-1.amazonaws.com"
-STAGE = "dev"
+# The deployed REST API's execute-api URL, stage dev: request bodies arrive base64-encoded.
+GATEWAY = Gateway("rest", "abc123defg.execute-api.eu-west-1.amazonaws.com", "dev")
+CLIENT_IP = "198.51.100.7"
 
 
 class Invoker:
@@ -33,27 +34,15 @@ class Invoker:
     def event(self, method: str, path: str, body: bytes) -> dict[str, Any]:
         """Return the REST API event for `method` on /dev<path> with this JSON body."""
         key = (method, bool(body))
+        target = f"{GATEWAY.prefix}{path}"
         if key not in self.templates:
-            headers = [("Host", HOST), ("User-Agent", "bench"), ("Accept", "application/json")]
+            headers = [("User-Agent", "bench"), ("Accept", "application/json")]
             if body:
                 headers.append(("Content-Type", "application/json"))
-            self.templates[key] = rest_v1_event(
-                method=method,
-                target=f"/{STAGE}{path}",
-                headers=headers,
-                body=body,
-                stage=STAGE,
-                source_ip="198.51.100.7",
-                server_port=443,
+            self.templates[key] = GATEWAY.event(
+                method, target, headers=headers, body=body, source_ip=CLIENT_IP
             )
-        template = self.templates[key]
-        return {
-            **template,
-            "path": path,
-            "pathParameters": {"proxy": path.lstrip("/")},
-            "requestContext": {**template["requestContext"], "path": f"/{STAGE}{path}"},
-            "body": body.decode() if body else None,
-        }
+        return GATEWAY.retarget(self.templates[key], target, body=body)
 
     def __call__(self, method: str, path: str, payload: Any = None, expect: int = 200) -> Any:
         """Send one request to /dev<path>; check its status and return the decoded body."""

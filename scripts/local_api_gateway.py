@@ -6,12 +6,14 @@ becomes the HTTP response. Like `sam local start-api`, without Docker. Usage:
 
     make lambda-local      # or: uv run python scripts/local_api_gateway.py --stage dev --port 3000
 
-Mirrored: the stage is in `requestContext.path`, not in `path`; a path outside the stage
-gets API Gateway's own 403; repeated query keys and headers arrive single-valued (the
-last value) and multi-valued; bodies arrive as text, as on a REST API without binary
-media types (--binary-media-type names some to base64-encode); a failing function is a
-502; one invocation runs at a time, always on the same thread, as in one execution
-environment. Not mirrored: HTTPS (X-Forwarded-Proto says `http`) and timeouts.
+The events come from the builder the tests use (scripts/apigateway_events.py). Mirrored:
+the stage is in `requestContext.path`, not in `path`; a path outside the stage gets API
+Gateway's own 403; repeated query keys and headers arrive single-valued (the last value)
+and multi-valued; Content-Length is not passed on; bodies arrive base64-encoded, as under
+the deployed API's binary media types `*/*` (--binary-media-type names others instead:
+bodies of the types it does not match arrive as text); a failing function is a 502; one
+invocation runs at a time, always on the same thread, as in one execution environment.
+Not mirrored: HTTPS (X-Forwarded-Proto says `http`) and timeouts.
 """
 
 from __future__ import annotations
@@ -33,12 +35,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts.apigateway_events import (
+    BINARY_MEDIA_TYPES,
     Answer,
     Event,
+    Gateway,
     LambdaContext,
     gateway_error,
     http_response,
-    rest_v1_event,
 )
 
 LambdaHandler = Callable[[Event, Any], Event]
@@ -62,10 +65,13 @@ class LocalApiGateway(ThreadingHTTPServer):
         handler: LambdaHandler,
         *,
         stage: str = "dev",
-        binary_media_types: tuple[str, ...] = (),
+        binary_media_types: tuple[str, ...] = BINARY_MEDIA_TYPES,
     ) -> None:
         super().__init__(address, _RequestHandler)
-        self.handler, self.stage, self.binary_media_types = handler, stage, binary_media_types
+        self.handler = handler
+        self.gateway = local_gateway(
+            stage=stage, port=self.server_address[1], binary_media_types=binary_media_types
+        )
         # Browsers open several connections at once; invocations still run one at a time on
         # one thread, with an event loop of its own for Mangum (it asks for the thread's loop).
         self.invoker = ThreadPoolExecutor(
@@ -91,18 +97,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         started = time.perf_counter()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        answer = gateway_error(self.path, self.server.stage)
+        gateway = self.server.gateway
+        answer = gateway_error(self.path, gateway.stage)
         request_id: dict[str, list[str]] = {}
         if answer is None:
-            event = rest_v1_event(
-                method=self.command,
-                target=self.path,
+            event = gateway.event(
+                self.command,
+                self.path,
                 headers=list(self.headers.items()),
                 body=body,
-                stage=self.server.stage,
                 source_ip=self.client_address[0],
-                server_port=self.server.server_address[1],
-                binary_media_types=self.server.binary_media_types,
             )
             try:
                 answer = http_response(self.server.invoke(event, LambdaContext()))
@@ -130,6 +134,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     # The methods `ANY` stands for, under http.server's names for their handlers.
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve  # noqa: N815
+
+
+def local_gateway(
+    *, stage: str, port: int, binary_media_types: tuple[str, ...] = BINARY_MEDIA_TYPES
+) -> Gateway:
+    """Return the REST API whose execute-api URL this server stands in for, on plain HTTP."""
+    return Gateway(
+        "rest",
+        "localhost",
+        stage,
+        binary_media_types=binary_media_types,
+        forwarded_port=port,
+        forwarded_proto="http",  # API Gateway says https; this server speaks plain HTTP
+    )
 
 
 @contextmanager
@@ -163,7 +181,12 @@ def main() -> None:
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3000)
-    parser.add_argument("--binary-media-type", action="append", default=[], metavar="TYPE")
+    parser.add_argument(
+        "--binary-media-type",
+        action="append",
+        metavar="TYPE",
+        help=f"instead of the deployed API's {' '.join(BINARY_MEDIA_TYPES)}; repeatable",
+    )
     args = parser.parse_args()
     production_like_settings()
     from config.aws_lambda.handler import handler
@@ -172,7 +195,7 @@ def main() -> None:
         (args.host, args.port),
         handler,
         stage=args.stage,
-        binary_media_types=tuple(args.binary_media_type),
+        binary_media_types=tuple(args.binary_media_type or BINARY_MEDIA_TYPES),
     )
     print(
         f"Serving the Lambda handler on http://{args.host}:{args.port}/{args.stage}/ "

@@ -78,6 +78,8 @@ class RestApi(Construct):
             # Binary responses (the favicon) arrive base64-encoded from Mangum; with "*/*"
             # API Gateway decodes them, and hands request bodies over in base64 (Mangum
             # decodes those). Text responses are never base64, so they pass unchanged.
+            # The events of the tests and of `make lambda-local` follow this list
+            # (scripts/apigateway_events.py; tests/infra/test_api_stack.py keeps them equal).
             binary_media_types=["*/*"],
             min_compression_size=Size.kibibytes(1),
             # Access logs need the account's API Gateway role for CloudWatch Logs.

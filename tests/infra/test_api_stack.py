@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from scripts.apigateway_events import BINARY_MEDIA_TYPES
 from tests.infra.conftest import Synth
 from tests.infra.test_data_stack import ref, subnet_type
 
@@ -92,6 +93,14 @@ def test_the_rest_api_compresses_and_passes_binary_bodies(dev: Synth) -> None:
     assert api["MinimumCompressionSize"] == 1024
     assert api["BinaryMediaTypes"] == ["*/*"]
     assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+
+
+def test_the_events_of_the_tests_and_the_local_gateway_encode_bodies_as_the_rest_api(
+    dev: Synth,
+) -> None:
+    """The event builder's default binary media types are the deployed API's."""
+    api = dev.one(dev.api, "AWS::ApiGateway::RestApi")
+    assert api["BinaryMediaTypes"] == list(BINARY_MEDIA_TYPES)
 
 
 def test_the_stage_is_dev_and_throttled_at_100_per_second_burst_200(dev: Synth) -> None:

@@ -13,7 +13,8 @@ from django.db import connection
 from pytest_django.fixtures import Settings
 
 from core.logging import JsonFormatter
-from tests.lambda_.events import GATEWAYS, Gateway
+from scripts.apigateway_events import Gateway
+from tests.lambda_.events import GATEWAYS, recording_name
 from tests.lambda_.invoke import CUSTOM_DOMAIN, settings_on_lambda
 
 
@@ -30,7 +31,7 @@ def on_lambda(settings: Settings, lambda_defaults: dict[str, Any]) -> Settings:
     return settings
 
 
-@pytest.fixture(params=GATEWAYS, ids=lambda gateway: gateway.recording)
+@pytest.fixture(params=GATEWAYS, ids=recording_name)
 def gateway(request: pytest.FixtureRequest, on_lambda: Settings) -> Gateway:
     """Each kind of API Gateway endpoint in turn."""
     chosen: Gateway = request.param

@@ -8,7 +8,7 @@ import pytest
 from django.db import OperationalError
 from pytest_django.fixtures import Settings
 
-from tests.lambda_.events import Gateway
+from scripts.apigateway_events import Gateway
 from tests.lambda_.invoke import invoke
 from todos.ports import TodoPage, TodoQuery
 
@@ -29,7 +29,7 @@ def echo(on_lambda: Settings) -> None:
 @pytest.mark.usefixtures("echo")
 def test_repeated_request_headers_and_query_keys_all_reach_django(gateway: Gateway) -> None:
     event = gateway.event(
-        "GET", f"{gateway.prefix}/echo?tag=a&tag=b", headers={"X-Tag": ["a", "b"]}
+        "GET", f"{gateway.prefix}/echo?tag=a&tag=b", headers=[("X-Tag", "a"), ("X-Tag", "b")]
     )
     seen = invoke(event).json()
     assert seen["query"]["tag"] == ["a", "b"]

@@ -11,60 +11,34 @@ from typing import Any
 import pytest
 from pytest_django.fixtures import Settings
 
-from scripts.apigateway_events import gateway_error, http_response, rest_v1_event
-from scripts.local_api_gateway import running_gateway
+from scripts.apigateway_events import gateway_error, http_response
+from scripts.local_api_gateway import local_gateway, running_gateway
+from tests.lambda_.events import REST_EXECUTE_API, recorded
 
-EVENT_KEYS = {
-    "resource",
-    "path",
-    "httpMethod",
-    "headers",
-    "multiValueHeaders",
-    "queryStringParameters",
-    "multiValueQueryStringParameters",
-    "pathParameters",
-    "stageVariables",
-    "requestContext",
-    "body",
-    "isBase64Encoded",
-}
-CONTEXT_KEYS = {
-    "accountId",
-    "apiId",
-    "domainName",
-    "domainPrefix",
-    "extendedRequestId",
-    "httpMethod",
-    "identity",
-    "path",
-    "protocol",
-    "requestId",
-    "requestTime",
-    "requestTimeEpoch",
-    "resourceId",
-    "resourcePath",
-    "stage",
-}
+# What AWS sends on an execute-api URL: the local gateway's events have the same fields.
+RECORDED = recorded(REST_EXECUTE_API)
 
 
 def event(target: str, *headers: tuple[str, str], body: bytes = b"", **options: Any) -> Any:
     """Build the event for a request from 10.0.0.7 to the local gateway on port 3000."""
-    return rest_v1_event(
-        method=options.pop("method", "GET"),
-        target=target,
-        headers=[("Host", "127.0.0.1:3000"), *headers],
-        body=body,
-        stage="dev",
-        source_ip="10.0.0.7",
-        server_port=3000,
-        **options,
-    )
+    method = options.pop("method", "GET")
+    gateway = local_gateway(stage="dev", port=3000, **options)
+    sent = [("Host", "127.0.0.1:3000"), *headers]
+    return gateway.event(method, target, headers=sent, body=body, source_ip="10.0.0.7")
+
+
+def post_json(url: str, body: bytes) -> Any:
+    """POST a JSON body to the local gateway; return its open response."""
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 (local)
+    return urllib.request.urlopen(request)  # noqa: S310 (a local URL)
 
 
 def test_a_request_under_the_stage_is_a_proxy_event_with_the_stage_only_in_the_context() -> None:
     built = event("/dev/api/todos/a%20b", ("User-Agent", "curl/8"))
-    assert set(built) == EVENT_KEYS
-    assert set(built["requestContext"]) == CONTEXT_KEYS
+    assert set(built) == set(RECORDED)
+    assert set(built["requestContext"]) == set(RECORDED["requestContext"])
+    assert set(built["requestContext"]["identity"]) == set(RECORDED["requestContext"]["identity"])
     assert (built["resource"], built["path"]) == ("/{proxy+}", "/api/todos/a%20b")
     assert built["pathParameters"] == {"proxy": "api/todos/a b"}
     context = built["requestContext"]
@@ -101,10 +75,31 @@ def test_repeated_query_keys_and_headers_keep_every_value_and_the_last_as_the_si
     assert built["headers"]["X-Forwarded-Proto"] == "http"
 
 
-def test_a_json_body_arrives_as_text() -> None:
+def test_a_json_body_arrives_base64_encoded_as_under_the_deployed_binary_media_types() -> None:
     body = json.dumps({"title": "Buy milk"}).encode()
-    built = event("/dev/api/todos", ("Content-Type", "application/json"), body=body, method="POST")
+    built = event(
+        "/dev/api/todos",
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(body))),
+        body=body,
+        method="POST",
+    )
     assert (built["httpMethod"], built["requestContext"]["httpMethod"]) == ("POST", "POST")
+    assert built["isBase64Encoded"] is True
+    assert base64.b64decode(built["body"]) == body
+    # REST API events carry no Content-Length, whatever the client sent.
+    assert not [name for name in built["multiValueHeaders"] if name.lower() == "content-length"]
+
+
+def test_a_body_of_a_type_the_binary_media_types_do_not_match_arrives_as_text() -> None:
+    body = json.dumps({"title": "Buy milk"}).encode()
+    built = event(
+        "/dev/api/todos",
+        ("Content-Type", "application/json"),
+        body=body,
+        method="POST",
+        binary_media_types=("image/*",),
+    )
     assert (built["body"], built["isBase64Encoded"]) == ('{"title": "Buy milk"}', False)
 
 
@@ -171,6 +166,24 @@ def test_a_failing_function_is_a_502_and_a_wrong_stage_never_reaches_it() -> Non
     assert [call["path"] for call in calls] == ["/api/todos"]
 
 
+def test_the_server_hands_bodies_over_as_the_deployed_api_does() -> None:
+    calls: list[dict[str, Any]] = []
+
+    def recording(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        calls.append(event)
+        return {"statusCode": 204, "body": ""}
+
+    with (
+        running_gateway(recording, stage="dev") as base_url,
+        post_json(f"{base_url}/api/todos", b'{"title": "Milk"}') as answer,
+    ):
+        assert answer.status == 204
+    (sent,) = calls
+    assert sent["isBase64Encoded"] is True
+    assert base64.b64decode(sent["body"]) == b'{"title": "Milk"}'
+    assert "content-length" not in {name.lower() for name in sent["headers"]}
+
+
 @pytest.mark.django_db(transaction=True)  # the gateway's own thread must see the rows
 def test_the_real_handler_answers_through_the_gateway_with_the_stage_in_locations(
     settings: Settings,
@@ -179,12 +192,7 @@ def test_the_real_handler_answers_through_the_gateway_with_the_stage_in_location
 
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
     with running_gateway(handler, stage="dev") as base_url:
-        create = urllib.request.Request(  # noqa: S310 (a local URL)
-            f"{base_url}/api/todos",
-            data=b'{"title": "Buy milk"}',
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(create) as created:  # noqa: S310 (a local URL)
+        with post_json(f"{base_url}/api/todos", b'{"title": "Buy milk"}') as created:
             location = created.headers["Location"]
         assert created.status == 201
         assert location.startswith("/dev/api/todos/")

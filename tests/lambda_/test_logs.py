@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from config.aws_lambda.handler import handler
-from tests.lambda_.events import REST_EXECUTE_API, Gateway
+from scripts.apigateway_events import Gateway
+from tests.lambda_.events import REST_EXECUTE_API
 from tests.lambda_.invoke import LambdaContext, invoke
 from todos.adapters.orm import DjangoTodoRepository
 from todos.domain import Todo

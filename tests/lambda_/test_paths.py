@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client
 from pytest_django.fixtures import Settings
 
-from tests.lambda_.events import REST_EXECUTE_API, Gateway
+from scripts.apigateway_events import Gateway
+from tests.lambda_.events import REST_EXECUTE_API
 from tests.lambda_.invoke import invoke
 
 JSON = {"Content-Type": "application/json"}
@@ -51,10 +53,8 @@ def test_try_it_out_calls_documented_paths_and_follows_the_location(gateway: Gat
 def test_a_stage_named_like_the_first_segment_of_a_path_is_still_a_prefix(
     on_lambda: Settings,
 ) -> None:
-    api_stage = Gateway(REST_EXECUTE_API.recording, "/api", path_keeps_prefix=False)
-    event = api_stage.event("GET", "/api/api/openapi.json")
-    event["requestContext"]["stage"] = "api"
-    document = invoke(event)
+    api_stage = replace(REST_EXECUTE_API, stage="api")
+    document = invoke(api_stage.event("GET", "/api/api/openapi.json"))
     assert document.status == 200
     assert "/api/api/todos" in document.json()["paths"]
 

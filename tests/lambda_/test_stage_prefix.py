@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -9,12 +10,13 @@ from asgiref.sync import async_to_sync
 from mangum import Mangum
 
 from config.aws_lambda.stage_prefix import stage_prefix, with_stage_prefix
+from scripts.apigateway_events import Gateway
 from tests.lambda_.events import (
     GATEWAYS,
     HTTP_API_STAGE,
     REST_CUSTOM_DOMAIN_BASE_PATH,
     REST_EXECUTE_API,
-    Gateway,
+    recording_name,
 )
 
 # What clients send below the prefix: the root, a plain path, UTF-8, a percent sign
@@ -47,7 +49,7 @@ def django_scope(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("app_path", APP_PATHS)
-@pytest.mark.parametrize("gateway", GATEWAYS, ids=lambda gateway: gateway.recording)
+@pytest.mark.parametrize("gateway", GATEWAYS, ids=recording_name)
 def test_the_prefix_is_what_the_client_sent_before_the_apps_path(
     gateway: Gateway, app_path: str
 ) -> None:
@@ -56,19 +58,19 @@ def test_the_prefix_is_what_the_client_sent_before_the_apps_path(
 
 
 @pytest.mark.parametrize("app_path", APP_PATHS)
-@pytest.mark.parametrize("gateway", GATEWAYS, ids=lambda gateway: gateway.recording)
+@pytest.mark.parametrize("gateway", GATEWAYS, ids=recording_name)
 def test_django_sees_the_prefix_as_script_name_and_the_rest_as_path_info(
     gateway: Gateway, app_path: str
 ) -> None:
     scope = django_scope(gateway.event("GET", gateway.prefix + app_path))
     assert scope["root_path"] == gateway.prefix
     assert scope["path"].removeprefix(gateway.prefix) == mangum_path(
-        Gateway(gateway.recording, "").event("GET", app_path)
+        replace(gateway, base_path="").event("GET", app_path)
     )
 
 
 def test_a_stage_named_like_the_apps_first_segment_is_stripped_once() -> None:
-    event = Gateway(REST_EXECUTE_API.recording, "/api", False).event("GET", "/api/api/health")
+    event = replace(REST_EXECUTE_API, stage="api").event("GET", "/api/api/health")
     assert django_scope(event)["path"] == "/api/api/health"
     assert django_scope(event)["root_path"] == "/api"
 
@@ -91,8 +93,8 @@ def test_a_resource_without_proxy_compares_the_public_path_with_the_path() -> No
 
 @pytest.mark.parametrize("path", ["/dev", "/dev/", "/dev/api/health"])
 def test_an_http_api_default_route_takes_the_stage_from_the_context(path: str) -> None:
-    event = HTTP_API_STAGE.event("GET", "/dev/api/health")
-    del event["pathParameters"]
-    event["routeKey"] = event["requestContext"]["routeKey"] = "$default"
+    event = replace(HTTP_API_STAGE, proxy_route=False).event("GET", "/dev/api/health")
+    assert "pathParameters" not in event
+    assert event["routeKey"] == event["requestContext"]["routeKey"] == "$default"
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
     assert stage_prefix(event, mangum_path(event)) == "/dev"
