@@ -53,14 +53,14 @@ def sending(gateway: Gateway, *, base64_body: bool) -> tuple[Gateway, str]:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("base64_body", [True, False], ids=["base64", "text"])
 def test_a_request_body_arrives_whole_however_it_was_encoded(
-    gateway: Gateway, base64_body: bool
+    gateway: Gateway, base64_body: bool, bearer: dict[str, str]
 ) -> None:
     title = "Café ☕ for José"
     via, media_type = sending(gateway, base64_body=base64_body)
     event = via.event(
         "POST",
         f"{gateway.prefix}/api/todos",
-        headers={"Content-Type": media_type},
+        headers={"Content-Type": media_type, **bearer},
         body=f'{{"title": "{title}"}}'.encode(),
     )
     assert event["isBase64Encoded"] is base64_body

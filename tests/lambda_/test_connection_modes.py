@@ -34,13 +34,15 @@ INVOCATIONS = 20
 JSON = {"Content-Type": "application/json"}
 
 
-def requests() -> Iterator[dict[str, Any]]:
+def requests(bearer: dict[str, str]) -> Iterator[dict[str, Any]]:
     """Yield API Gateway events for a health check, a create and a list, in turn."""
     while True:
         yield REST_EXECUTE_API.event("GET", "/dev/api/health")
         body = json.dumps({"title": f"Todo {uuid4()}"})
-        yield REST_EXECUTE_API.event("POST", "/dev/api/todos", headers=JSON, body=body)
-        yield REST_EXECUTE_API.event("GET", "/dev/api/todos?limit=5")
+        yield REST_EXECUTE_API.event(
+            "POST", "/dev/api/todos", headers={**JSON, **bearer}, body=body
+        )
+        yield REST_EXECUTE_API.event("GET", "/dev/api/todos?limit=5", headers=bearer)
 
 
 def in_mode(mode: str, **variables: str) -> Iterator[str]:
@@ -103,7 +105,7 @@ def eventually_none(pids: Any, name: str) -> set[int]:
 
 
 def test_in_request_mode_each_invocation_opens_a_connection_and_closes_it(
-    request_mode: str, server_connections: Any
+    bearer: dict[str, str], request_mode: str, server_connections: Any
 ) -> None:
     opened: list[str] = []
 
@@ -112,7 +114,7 @@ def test_in_request_mode_each_invocation_opens_a_connection_and_closes_it(
 
     connection_created.connect(count)
     try:
-        for _, event in zip(range(INVOCATIONS), requests(), strict=False):
+        for _, event in zip(range(INVOCATIONS), requests(bearer), strict=False):
             answer = invoke(event)
             assert answer.status in (200, 201), answer.raw
             assert eventually_none(server_connections, request_mode) == set()
@@ -122,10 +124,10 @@ def test_in_request_mode_each_invocation_opens_a_connection_and_closes_it(
 
 
 def test_in_pool_mode_invocations_reuse_the_same_few_connections(
-    pool_mode: str, server_connections: Any
+    bearer: dict[str, str], pool_mode: str, server_connections: Any
 ) -> None:
     seen: set[int] = set()
-    for _, event in zip(range(INVOCATIONS), requests(), strict=False):
+    for _, event in zip(range(INVOCATIONS), requests(bearer), strict=False):
         answer = invoke(event)
         assert answer.status in (200, 201), answer.raw
         open_now = server_connections(pool_mode)
@@ -166,9 +168,9 @@ def pool_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_in_pool_mode_a_connection_in_steady_use_is_not_checked_before_each_request(
-    pool_mode: str, pool_checks: list[int]
+    bearer: dict[str, str], pool_mode: str, pool_checks: list[int]
 ) -> None:
-    for _, event in zip(range(INVOCATIONS), requests(), strict=False):
+    for _, event in zip(range(INVOCATIONS), requests(bearer), strict=False):
         assert invoke(event).status in (200, 201)
     assert pool_checks == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from uuid import UUID
 
 import pytest
 from django.db import OperationalError
@@ -16,7 +17,7 @@ from todos.ports import TodoPage, TodoQuery
 class UnreachableDatabase:
     """A repository whose database cannot be reached."""
 
-    def list(self, query: TodoQuery) -> TodoPage:
+    def list(self, owner: UUID, query: TodoQuery) -> TodoPage:
         raise OperationalError('connection to server at "10.0.3.17", port 5432 failed')
 
 
@@ -53,11 +54,12 @@ def test_a_wrong_method_answers_405_with_allow(gateway: Gateway) -> None:
     assert "detail" in answer.json()
 
 
+@pytest.mark.django_db
 def test_an_unreachable_database_answers_503_with_retry_after(
-    gateway: Gateway, serve_with: Callable[..., None]
+    gateway: Gateway, serve_with: Callable[..., None], bearer: dict[str, str]
 ) -> None:
     serve_with(todos=UnreachableDatabase())
-    answer = invoke(gateway.event("GET", f"{gateway.prefix}/api/todos"))
+    answer = invoke(gateway.event("GET", f"{gateway.prefix}/api/todos", headers=bearer))
     assert answer.status == 503
     assert answer.header("Retry-After") == "5"
     assert answer.json() == {"detail": "Service temporarily unavailable"}
@@ -71,12 +73,13 @@ def test_a_body_that_is_not_json_answers_415(gateway: Gateway) -> None:
     assert invoke(event).status == 415
 
 
-def test_a_body_over_the_limit_answers_413(gateway: Gateway) -> None:
+@pytest.mark.django_db
+def test_a_body_over_the_limit_answers_413(gateway: Gateway, bearer: dict[str, str]) -> None:
     body = '{"title": "' + "x" * (1024 * 1024) + '"}'
     event = gateway.event(
         "POST",
         f"{gateway.prefix}/api/todos",
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **bearer},
         body=body,
     )
     answer = invoke(event)

@@ -27,9 +27,9 @@ def event(target: str, *headers: tuple[str, str], body: bytes = b"", **options: 
     return gateway.event(method, target, headers=sent, body=body, source_ip="10.0.0.7")
 
 
-def post_json(url: str, body: bytes) -> Any:
+def post_json(url: str, body: bytes, **headers: str) -> Any:
     """POST a JSON body to the local gateway; return its open response."""
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **headers}
     request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 (local)
     return urllib.request.urlopen(request)  # noqa: S310 (a local URL)
 
@@ -186,15 +186,17 @@ def test_the_server_hands_bodies_over_as_the_deployed_api_does() -> None:
 
 @pytest.mark.django_db(transaction=True)  # the gateway's own thread must see the rows
 def test_the_real_handler_answers_through_the_gateway_with_the_stage_in_locations(
-    settings: Settings,
+    settings: Settings, bearer: dict[str, str]
 ) -> None:
     from config.aws_lambda.handler import handler
 
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
     with running_gateway(handler, stage="dev") as base_url:
-        with post_json(f"{base_url}/api/todos", b'{"title": "Buy milk"}') as created:
+        body = b'{"title": "Buy milk"}'
+        with post_json(f"{base_url}/api/todos", body, **bearer) as created:
             location = created.headers["Location"]
         assert created.status == 201
         assert location.startswith("/dev/api/todos/")
-        with urllib.request.urlopen(base_url.removesuffix("/dev") + location) as fetched:  # noqa: S310
+        read = urllib.request.Request(base_url.removesuffix("/dev") + location, headers=bearer)  # noqa: S310
+        with urllib.request.urlopen(read) as fetched:  # noqa: S310
             assert json.loads(fetched.read())["title"] == "Buy milk"

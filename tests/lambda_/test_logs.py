@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from config.aws_lambda.handler import handler
+from core.identity.domain import User
 from scripts.apigateway_events import Gateway
 from tests.lambda_.events import REST_EXECUTE_API
 from tests.lambda_.invoke import LambdaContext, invoke
@@ -22,7 +24,7 @@ JSON = {"Content-Type": "application/json"}
 class BrokenRepository:
     """A repository with a bug in it."""
 
-    def list(self, query: TodoQuery) -> TodoPage:
+    def list(self, owner: UUID, query: TodoQuery) -> TodoPage:
         raise KeyError("no such page")
 
 
@@ -32,25 +34,25 @@ class DuplicatingRepository(DjangoTodoRepository):
     def __init__(self) -> None:
         self.added: list[Todo] = []
 
-    def add(self, todo: Todo) -> None:
+    def add(self, todo: Todo) -> bool:
         self.added.append(todo)
         super().add(todo)
-        super().add(todo)
+        return super().add(todo)
 
 
 def test_each_request_logs_one_json_line_with_the_lambda_request_id(
     gateway: Gateway, json_log: ReadLog
 ) -> None:
     context = LambdaContext()
-    invoke(gateway.event("GET", f"{gateway.prefix}/api/todos/not-a-uuid"), context)
+    invoke(gateway.event("GET", f"{gateway.prefix}/api/nowhere"), context)
     requests = [line for line in json_log() if line["message"] == "request"]
     assert len(requests) == 1
     line = requests[0]
     assert line["requestId"] == context.aws_request_id
     assert (line["method"], line["path"], line["status"]) == (
         "GET",
-        f"{gateway.prefix}/api/todos/not-a-uuid",
-        422,
+        f"{gateway.prefix}/api/nowhere",
+        404,
     )
     assert isinstance(line["durationMs"], float)
     assert line["level"] == "INFO"
@@ -58,12 +60,13 @@ def test_each_request_logs_one_json_line_with_the_lambda_request_id(
 
 
 @pytest.mark.usefixtures("on_lambda")
+@pytest.mark.django_db
 def test_an_unhandled_error_is_logged_with_its_stack_but_answered_without_it(
-    json_log: ReadLog, serve_with: Callable[..., None]
+    json_log: ReadLog, serve_with: Callable[..., None], bearer: dict[str, str]
 ) -> None:
     serve_with(todos=BrokenRepository())
     context = LambdaContext()
-    answer = invoke(REST_EXECUTE_API.event("GET", "/dev/api/todos"), context)
+    answer = invoke(REST_EXECUTE_API.event("GET", "/dev/api/todos", headers=bearer), context)
     assert answer.status == 500
     assert answer.json() == {"detail": "Internal server error"}
     errors = [line for line in json_log() if "errorType" in line]
@@ -76,11 +79,12 @@ def test_an_unhandled_error_is_logged_with_its_stack_but_answered_without_it(
 @pytest.mark.usefixtures("on_lambda")
 @pytest.mark.django_db(transaction=True)
 def test_a_database_error_is_logged_without_its_message(
-    json_log: ReadLog, serve_with: Callable[..., None]
+    json_log: ReadLog, serve_with: Callable[..., None], bearer: dict[str, str]
 ) -> None:
     repository = DuplicatingRepository()
     serve_with(todos=repository)
-    event = REST_EXECUTE_API.event("POST", "/dev/api/todos", headers=JSON, body='{"title": "x"}')
+    headers = {**JSON, **bearer}
+    event = REST_EXECUTE_API.event("POST", "/dev/api/todos", headers=headers, body='{"title": "x"}')
     answer = invoke(event)
     assert answer.status == 500
     lines = json_log()
@@ -110,7 +114,34 @@ def test_a_management_event_logs_its_command_and_status(json_log: ReadLog) -> No
 )
 def test_query_strings_never_reach_the_log(path: str, json_log: ReadLog) -> None:
     answer = invoke(REST_EXECUTE_API.event("GET", path))
-    assert answer.status in (404, 422)
+    assert answer.status in (401, 404)
     lines = json_log()
     assert any(line.get("logger") == "django.request" for line in lines)  # Django logged it
     assert not [line for line in lines if "SECRET-TOKEN" in str(line)]
+
+
+@pytest.mark.usefixtures("on_lambda")
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/dev/api/todos", None),
+        ("/dev/api/auth/token", '{"email": "ann@example.com", "password": "SECRET-PASSWORD"}'),
+        ("/dev/api/auth/refresh", '{"refresh_token": "SECRET-REFRESH"}'),
+    ],
+)
+def test_tokens_and_passwords_never_reach_the_log(
+    path: str, body: str | None, json_log: ReadLog, user: User
+) -> None:
+    headers = {"Authorization": "Bearer SECRET.TOKEN.VALUE", "Content-Type": "application/json"}
+    if body is None:
+        event = REST_EXECUTE_API.event("GET", path, headers=headers)
+    else:
+        event = REST_EXECUTE_API.event("POST", path, headers=headers, body=body)
+    answer = invoke(event)
+    assert answer.status == 401
+    lines = json_log()
+    assert any(line["message"] == "request" for line in lines)
+    logged = str(lines)
+    for secret in ("SECRET.TOKEN.VALUE", "SECRET-PASSWORD", "SECRET-REFRESH"):
+        assert secret not in logged

@@ -11,6 +11,8 @@ from django.db import connection
 from pytest_django.fixtures import Settings
 
 from config.aws_lambda.handler import handler
+from core.identity.domain import User
+from core.identity.models import UserModel
 from tests.lambda_.events import REST_EXECUTE_API
 from tests.lambda_.invoke import LambdaContext, invoke
 from todos.domain import Todo
@@ -32,18 +34,26 @@ pytestmark = pytest.mark.django_db(transaction=True)
         (["migrate"], "No migrations to apply."),
         (["migrate", "--plan"], "No planned migration operations."),
         (["migrate", "--check"], ""),
-        (["seed_todos"], "Seeded 5 todo(s); 0 already present."),
+        (["seed_todos", "--owner", "ann@example.com"], "Seeded 5 todo(s) for ann@example.com"),
     ],
 )
+@pytest.mark.usefixtures("user")
 def test_an_allowed_command_runs_and_returns_its_output(argv: list[str], expected: str) -> None:
     result = handler({"manage": argv}, LambdaContext())
     assert result == {"exitStatus": 0, "output": result["output"]}
     assert expected in result["output"]
 
 
-def test_seed_todos_stores_the_samples() -> None:
-    handler({"manage": ["seed_todos"]}, LambdaContext())
-    assert TodoModel.objects.count() == 5
+def test_seed_todos_stores_the_samples_of_an_existing_user(user: User) -> None:
+    handler({"manage": ["seed_todos", "--owner", user.email]}, LambdaContext())
+    assert TodoModel.objects.filter(owner_id=user.id).count() == 5
+
+
+def test_on_lambda_seed_todos_makes_no_demo_user() -> None:
+    result = handler({"manage": ["seed_todos", "--owner", "demo@example.com"]}, LambdaContext())
+    assert result["exitStatus"] == 1
+    assert "No account" in result["output"]
+    assert not UserModel.objects.exists()
 
 
 def test_a_failing_command_reports_a_non_zero_status() -> None:
@@ -98,13 +108,13 @@ def test_an_event_of_no_known_shape_is_refused_without_a_traceback(event: Any) -
 
 
 def test_a_request_body_asking_to_manage_is_an_ordinary_request(
-    on_lambda: Settings, caplog: pytest.LogCaptureFixture
+    on_lambda: Settings, caplog: pytest.LogCaptureFixture, bearer: dict[str, str]
 ) -> None:
     caplog.set_level(logging.INFO, logger="config.aws_lambda.handler")
     event = REST_EXECUTE_API.event(
         "POST",
         "/dev/api/todos",
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **bearer},
         body='{"manage": ["migrate"]}',
     )
     answer = invoke(event)

@@ -36,16 +36,19 @@ def test_swagger_ui_loads_its_document_and_assets_from_under_the_prefix(
 
 # The views run in a thread of their own, so they must see committed rows.
 @pytest.mark.django_db(transaction=True)
-def test_try_it_out_calls_documented_paths_and_follows_the_location(gateway: Gateway) -> None:
+def test_try_it_out_calls_documented_paths_and_follows_the_location(
+    gateway: Gateway, bearer: dict[str, str]
+) -> None:
     document = invoke(gateway.event("GET", f"{gateway.prefix}/api/openapi.json")).json()
     assert all(path.startswith(f"{gateway.prefix}/api/") for path in document["paths"])
     collection = f"{gateway.prefix}/api/todos"
     assert collection in document["paths"]
-    created = invoke(gateway.event("POST", collection, headers=JSON, body='{"title": "Milk"}'))
+    signed_in = {**JSON, **bearer}
+    created = invoke(gateway.event("POST", collection, headers=signed_in, body='{"title": "Milk"}'))
     assert created.status == 201
     location = created.header("Location")
     assert location == f"{gateway.prefix}/api/todos/{created.json()['id']}"
-    fetched = invoke(gateway.event("GET", location))
+    fetched = invoke(gateway.event("GET", location, headers=bearer))
     assert fetched.status == 200
     assert fetched.json()["title"] == "Milk"
 
@@ -60,7 +63,9 @@ def test_a_stage_named_like_the_first_segment_of_a_path_is_still_a_prefix(
 
 
 @pytest.mark.django_db
-def test_local_requests_after_a_prefixed_one_keep_unprefixed_urls(on_lambda: Settings) -> None:
+def test_local_requests_after_a_prefixed_one_keep_unprefixed_urls(
+    on_lambda: Settings, bearer: dict[str, str]
+) -> None:
     on_lambda.ALLOWED_HOSTS = [*on_lambda.ALLOWED_HOSTS, "testserver"]
     assert "/dev/static/" in invoke(REST_EXECUTE_API.event("GET", "/dev/api/docs")).text()
     client = Client()
@@ -71,5 +76,7 @@ def test_local_requests_after_a_prefixed_one_keep_unprefixed_urls(on_lambda: Set
         assert '"url": "/api/openapi.json"' in html
         assert all(asset.startswith("/static/") for asset in ASSET.findall(html))
     assert all(path.startswith("/api/") for path in client.get("/api/openapi.json").json()["paths"])
-    created = client.post("/api/todos", {"title": "Milk"}, content_type="application/json")
+    created = client.post(
+        "/api/todos", {"title": "Milk"}, content_type="application/json", headers=bearer
+    )
     assert created["Location"] == f"/api/todos/{created.json()['id']}"
