@@ -7,6 +7,7 @@ the cdk-nag plugin, into a folder like the CLI's cdk.out; tests read those files
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -19,6 +20,8 @@ from aws_cdk.assertions import Template
 
 from infra.app import build, default_context
 
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
 Resources = dict[str, dict[str, Any]]
 
 
@@ -61,6 +64,20 @@ class Synth:
             output = value["Fn::GetStackOutput"]["OutputName"]
             return self.data["Outputs"][output]["Value"]
         return value
+
+
+def npm_package(name: str) -> Path:
+    """Return a package of infra/package.json as installed in infra/node_modules.
+
+    Skips the test where it is missing; on CI, where `make test` installs it, fails it.
+    """
+    folder = INFRA / "node_modules" / name
+    if not folder.is_dir():
+        message = f"{name} is not installed in infra/node_modules: make cdk-install"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
 
 
 def synthesize(outdir: Path, **context: object) -> Synth:

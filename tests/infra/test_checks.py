@@ -14,10 +14,8 @@ from aws_cdk import App
 from aws_cdk import aws_ec2 as ec2
 
 from infra.app import build, default_context
-from tests.infra.conftest import Synth
+from tests.infra.conftest import INFRA, ROOT, Synth
 
-ROOT = Path(__file__).resolve().parents[2]
-INFRA = ROOT / "infra"
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 # Offline and credential-free, as on a laptop with no AWS account configured.
 NO_AWS = {

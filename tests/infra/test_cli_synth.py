@@ -5,30 +5,24 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.infra.conftest import Synth
-from tests.infra.test_checks import INFRA, offline_env
+from tests.infra.conftest import INFRA, Synth, npm_package
+from tests.infra.test_checks import offline_env
 
 pytestmark = [pytest.mark.node, pytest.mark.bundle]
 
-CDK = INFRA / "node_modules" / ".bin" / "cdk"
 AARCH64 = 183  # ELF e_machine
 
 
 @pytest.fixture(scope="module")
 def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run `npx cdk synth` in infra/ as a user would, bundling the function; return cdk.out."""
-    if not CDK.exists():
-        message = "the CDK CLI is not installed: make cdk-install"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    npm_package("aws-cdk")
     npx = shutil.which("npx")
     assert npx is not None, "npx comes with Node.js, which the CDK needs"
     out = tmp_path_factory.mktemp("cdk.out")

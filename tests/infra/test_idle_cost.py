@@ -1,23 +1,161 @@
-"""The idle-cost estimate reads the synthesized templates and prices what idles."""
+"""The idle-cost estimate reads the synthesized templates and prices what idles.
+
+The expected figures are worked out by hand from the list prices docs/idle-cost.md states
+(us-east-1, US$, 730 hours a month), with the arithmetic beside each.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from scripts.idle_cost import HOURS, PRICES, UnpricedResource, estimate, render, totals
-from tests.infra.conftest import Synth
+from scripts.idle_cost import DOC, LAYOUTS, UnpricedResource, assumptions, estimate, render, totals
+from tests.infra.conftest import ROOT, Synth
+
+BASTION = {
+    "Type": "AWS::EC2::Instance",
+    "Properties": {
+        "InstanceType": "t4g.nano",
+        "BlockDeviceMappings": [
+            {"DeviceName": "/dev/xvda", "Ebs": {"VolumeType": "gp3", "VolumeSize": 8}}
+        ],
+        "NetworkInterfaces": [{"DeviceIndex": "0", "AssociatePublicIpAddress": True}],
+    },
+}
+PRIVATE_BASTION = {
+    "Type": "AWS::EC2::Instance",
+    "Properties": {**BASTION["Properties"], "NetworkInterfaces": [{"DeviceIndex": "0"}]},
+}
 
 
-def stacks(synth: Synth) -> dict[str, dict[str, object]]:
+def cluster(minimum: float, *, managed_secret: bool = False) -> dict[str, Any]:
+    """An Aurora Serverless v2 cluster resource."""
+    properties: dict[str, Any] = {
+        "ServerlessV2ScalingConfiguration": {"MinCapacity": minimum, "MaxCapacity": 2}
+    }
+    if managed_secret:
+        properties["ManageMasterUserPassword"] = True
+    return {"Type": "AWS::RDS::DBCluster", "Properties": properties}
+
+
+def endpoint(kind: str, subnets: int) -> dict[str, Any]:
+    """A VPC endpoint of SSM in `subnets` subnets."""
+    return {"Type": "AWS::EC2::VPCEndpoint", "Properties": {
+        "VpcEndpointType": kind, "ServiceName": "com.amazonaws.us-east-1.ssm",
+        "SubnetIds": [{"Ref": f"Subnet{i}"} for i in range(subnets)]}}  # fmt: skip
+
+
+def stacks(synth: Synth) -> dict[str, dict[str, Any]]:
     """Both templates of a layout, by stack name."""
     return {"data": synth.data, "api": synth.api}
 
 
+def one_stack(**resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A single template holding the given resources, by logical id."""
+    return {"s": {"Resources": resources}}
+
+
+@pytest.mark.parametrize(
+    ("resources", "expected"),
+    [
+        pytest.param(
+            {"Bastion": BASTION},
+            # t4g.nano 730 h x 0.0042 = 3.066; gp3 8 GB x 0.08 = 0.64; public IPv4
+            # 730 h x 0.005 = 3.65; flow logs 0.1 GB x 0.50 = 0.05. Stopped: the disk only.
+            (7.406, 0.64),
+            id="t4g.nano, 8 GB gp3 and a public IPv4 address",
+        ),
+        pytest.param(
+            {"Bastion": PRIVATE_BASTION},
+            (3.756, 0.64),  # 3.066 + 0.64 + 0.05: no address to pay for
+            id="the same bastion without a public address",
+        ),
+        pytest.param(
+            {"Cluster": cluster(0)},
+            (0.10, 0.10),  # paused: no compute; storage 1 GB x 0.10
+            id="Aurora at min 0 ACU: storage only",
+        ),
+        pytest.param(
+            {"Cluster": cluster(0, managed_secret=True)},
+            (0.50, 0.50),  # storage 0.10 + the master secret 0.40
+            id="Aurora at min 0 ACU with the secret RDS manages",
+        ),
+        pytest.param(
+            {"Cluster": cluster(0.5)},
+            (43.90, 43.90),  # 0.5 ACU x 730 h x 0.12 = 43.80, never paused; storage 0.10
+            id="Aurora at min 0.5 ACU",
+        ),
+        pytest.param(
+            {"Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}}},
+            (32.85, 32.85),  # 730 h x 0.045
+            id="a NAT gateway",
+        ),
+        pytest.param(
+            {"Ssm": endpoint("Interface", subnets=2)},
+            (14.60, 14.60),  # 2 AZ x 730 h x 0.01
+            id="an interface endpoint in two AZs",
+        ),
+        pytest.param(
+            {"S3": endpoint("Gateway", subnets=2)},
+            (0, 0),
+            id="a gateway endpoint",
+        ),
+        pytest.param(
+            {"Logs": {"Type": "AWS::Logs::LogGroup"}, "More": {"Type": "AWS::Logs::LogGroup"}},
+            (0.003, 0.003),  # 0.1 GB retained in all x 0.03
+            id="two log groups",
+        ),
+        pytest.param(
+            {"Vpc": {"Type": "AWS::EC2::VPC"}, "Function": {"Type": "AWS::Lambda::Function"}},
+            (0, 0),
+            id="a VPC and a function, free at rest",
+        ),
+    ],
+)
+def test_a_known_template_costs_a_known_amount(
+    resources: dict[str, Any], expected: tuple[float, float]
+) -> None:
+    """Monthly totals with the bastion running and stopped."""
+    assert totals(estimate(one_stack(**resources))) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("resource", "named"),
+    [
+        ({"Type": "AWS::ElastiCache::CacheCluster"}, "ElastiCache"),
+        ({"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "m7g.large"}}, "m7g.large"),
+        ({"Type": "AWS::RDS::DBInstance", "Properties": {"DBInstanceClass": "db.r6g.large"}},
+         "db.r6g.large"),
+        ({"Type": "AWS::RDS::DBCluster", "Properties": {}}, "Serverless v2"),
+    ],
+    ids=["unknown type", "unknown instance size", "provisioned database", "provisioned cluster"],
+)  # fmt: skip
+def test_a_resource_with_no_known_idle_price_fails_the_estimate(
+    resource: dict[str, Any], named: str
+) -> None:
+    """Unknown types and sizes are not silently free."""
+    with pytest.raises(UnpricedResource, match=named):
+        estimate(one_stack(Thing=resource))
+
+
 def test_the_dev_stage_costs_a_few_dollars_a_month_at_rest(dev: Synth) -> None:
-    """Bastion running: under US$10; stopped: under US$2 (disk, secret, storage)."""
+    """US$7.91 with the bastion running: 3.07 instance + 0.64 disk + 3.65 address + 0.05
+    flow logs + 0.10 Aurora storage + 0.40 master secret (+ 0.003 logs); US$1.14 stopped:
+    disk, storage, secret."""
     running, stopped = totals(estimate(stacks(dev)))
-    assert 5 < running < 10
-    assert 0.5 < stopped < 2
+    assert (round(running, 2), round(stopped, 2)) == (7.91, 1.14)
+
+
+def test_an_isolated_bastion_pays_for_three_endpoints_in_one_az(isolated: Synth) -> None:
+    """SSM, SSM Messages, EC2 Messages: each 730 h x US$0.01 = 7.30, billed even when
+    stopped; the dev total less the address (3.65) plus 21.90 gives 26.16 and 23.04."""
+    items = estimate(stacks(isolated))
+    endpoints = [i for i in items if i.what.startswith("Interface endpoint")]
+    assert sorted(i.what.split()[-1] for i in endpoints) == ["ec2messages", "ssm", "ssmmessages"]
+    assert [round(i.stopped, 2) for i in endpoints] == [7.30] * 3
+    running, stopped = totals(items)
+    assert (round(running, 2), round(stopped, 2)) == (26.16, 23.04)
 
 
 def test_the_default_layout_pays_for_no_endpoint_and_no_nat(dev: Synth) -> None:
@@ -27,44 +165,25 @@ def test_the_default_layout_pays_for_no_endpoint_and_no_nat(dev: Synth) -> None:
     assert "Public IPv4 address" in names
 
 
-def test_an_isolated_bastion_pays_for_three_endpoints_in_one_az(isolated: Synth) -> None:
-    """SSM, SSM Messages, EC2 Messages: 3 x 730 h x US$0.01, billed even when stopped."""
-    items = [i for i in estimate(stacks(isolated)) if i.what.startswith("Interface endpoint")]
-    assert sorted(i.what.split()[-1] for i in items) == ["ec2messages", "ssm", "ssmmessages"]
-    per_endpoint = HOURS * PRICES["interface_endpoint_az_hour"]
-    assert [round(i.stopped, 2) for i in items] == [round(per_endpoint, 2)] * 3
-
-
-def test_a_paused_cluster_costs_its_storage_and_secret_only(dev: Synth) -> None:
-    """Min 0 ACU: no compute; a cluster that never pauses pays its minimum around the clock."""
+def test_a_paused_cluster_has_no_compute_in_the_dev_stage(dev: Synth) -> None:
+    """Min 0 ACU, as cdk.json sets it: the compute line is there, at zero."""
     compute = next(i for i in estimate(stacks(dev)) if i.what == "Aurora Serverless v2 compute")
-    assert compute.running == 0
-    busy = {"Type": "AWS::RDS::DBCluster", "Properties": {
-        "ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 2}}}  # fmt: skip
-    (compute, *_) = estimate({"s": {"Resources": {"Cluster": busy}}})
-    assert compute.running == pytest.approx(0.5 * HOURS * PRICES["aurora_acu_hour"])
-
-
-def test_a_nat_gateway_would_show_up_in_the_estimate() -> None:
-    """The figure follows the template: add a NAT gateway and US$32.85 appears."""
-    template = {"Resources": {"Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}}}}
-    (item,) = estimate({"s": template})
-    assert item.running == pytest.approx(HOURS * PRICES["nat_gateway_hour"])
-
-
-def test_a_resource_with_no_known_idle_price_fails_the_estimate() -> None:
-    """Unknown types are not silently free."""
-    template = {"Resources": {"Cache": {"Type": "AWS::ElastiCache::CacheCluster"}}}
-    with pytest.raises(UnpricedResource, match="ElastiCache"):
-        estimate({"s": template})
+    assert (compute.running, compute.stopped) == (0, 0)
+    assert compute.basis == "paused at 0 ACU: no compute"
 
 
 def test_the_report_shows_both_totals(dev: Synth) -> None:
     """One Markdown table: an item per line, the running and stopped totals last."""
     items = estimate(stacks(dev))
-    table = render("dev", items)
-    running, stopped = totals(items)
-    assert table.splitlines()[-1] == (
-        f"| **total, US$ a month** | | **{running:.2f}** | **{stopped:.2f}** |"
-    )
-    assert len(table.splitlines()) == len(items) + 5
+    table = render("dev", items).splitlines()
+    assert table[-1] == "| **total, US$ a month** | | **7.91** | **1.14** |"
+    assert len(table) == len(items) + 5
+
+
+def test_docs_idle_cost_md_is_what_make_idle_cost_writes(dev: Synth, isolated: Synth) -> None:
+    """Regenerate it with `make idle-cost` when the stacks or the prices change."""
+    layouts = {(): dev, (("isolatedBastion", "true"),): isolated}
+    sections = [render(title, estimate(stacks(layouts[tuple(context.items())])))
+                for title, context in LAYOUTS.items()]  # fmt: skip
+    expected = DOC.format(header=assumptions(), sections="\n".join(sections))
+    assert (ROOT / "docs" / "idle-cost.md").read_text() == expected
