@@ -19,7 +19,8 @@ api = NinjaAPI(
         "unreachable and the request can be retried."
     ),
     urls_namespace="api",
-    docs=Swagger(settings={"persistAuthorization": True}),
+    # Swagger UI forgets the access token on reload rather than keep it in localStorage.
+    docs=Swagger(settings={"persistAuthorization": False}),
     renderer=PydanticJSONRenderer(),
 )
 bearer = BearerAuth(adapters)

@@ -89,7 +89,7 @@ def in_memory_adapters() -> Adapters:
     return Adapters(
         todos=InMemoryTodoRepository(owner_is_active=users.is_active),
         users=users,
-        refresh_tokens=InMemoryRefreshTokens(),
+        refresh_tokens=InMemoryRefreshTokens(users),
         sign_in_attempts=InMemorySignInAttempts(),
         passwords=DjangoPasswords(),
         keys=KeyRing(InMemorySigningKeys(), clock=utc_now),

@@ -70,6 +70,10 @@ def install_dependencies(out: Path, *, host_python: str | None) -> None:
     shutil.rmtree(out / "bin", ignore_errors=True)  # console scripts with this machine's paths
     if shipped := [name for name in AWS_SDK if (out / name).exists()]:
         raise SystemExit(f"The AWS SDK must not be bundled, found: {', '.join(shipped)}")
+    if (out / "cryptography").exists():
+        # PyJWT signs HS256 with hmac alone, and imports cryptography whenever it is there:
+        # about 150 ms of every cold start, for algorithms this app refuses.
+        raise SystemExit("cryptography must not be bundled: find what requires it (uv tree)")
 
 
 def copy_app_code(out: Path) -> None:

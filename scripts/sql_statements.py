@@ -4,6 +4,7 @@ Runs against a throwaway test database on whatever DATABASE_URL points at (SQLit
 when unset) and prints a Markdown table. Usage:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/todo uv run python scripts/sql_statements.py
+    make sql-statements     # the same, written into docs/sql-statements.md
 
 Statements are counted as Django sends them; connection set-up and transaction
 control that the driver adds on its own are not included.
@@ -11,6 +12,8 @@ control that the driver adds on its own are not included.
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import os
 import sys
 from collections.abc import Callable
@@ -34,44 +37,99 @@ from django.test.utils import (  # noqa: E402
     teardown_test_environment,
 )
 
+from config.composition import adapters  # noqa: E402
+
 JSON = "application/json"
+ACCOUNT = {"email": "counter@example.com", "password": "a password to count with"}
+
+
+class CountedNothing(Exception):
+    """An operation that reaches the database was counted at 0 statements: the count is
+    broken, not the operation free."""
 
 
 def count(request: Callable[[], Any], expected_status: int) -> int:
-    """Return how many statements `request` sent, after checking it succeeded."""
+    """Return how many statements `request` sent, after checking it succeeded.
+
+    :raises CountedNothing: when none were counted (every operation here reads or writes).
+    """
     with CaptureQueriesContext(connection) as captured:
         response = request()
     assert response.status_code == expected_status, response.content
+    if not captured.captured_queries:
+        raise CountedNothing(f"{response.request['PATH_INFO']}: no statement counted")
     return len(captured.captured_queries)
 
 
+def post(client: Client, path: str, body: dict[str, Any], **headers: str) -> Any:
+    return client.post(path, body, content_type=JSON, headers=headers)
+
+
 def measure(client: Client) -> list[tuple[str, int]]:
-    """Run each operation once on a table of 150 todos and count its statements."""
+    """Run each operation once, signed in, on a table of 150 todos; count its statements."""
+    accounts = [
+        ("POST /api/auth/register", count(lambda: post(client, "/api/auth/register", ACCOUNT), 201))
+    ]
+    pairs: list[dict[str, Any]] = []
+
+    def sign_in() -> Any:
+        response = post(client, "/api/auth/token", ACCOUNT)
+        pairs.append(response.json())
+        return response
+
+    accounts.append(
+        ("POST /api/auth/token (the first: makes the signing key)", count(sign_in, 200))
+    )
+    accounts.append(("POST /api/auth/token", count(sign_in, 200)))
+    refresh = {"refresh_token": pairs[-1]["refresh_token"]}
+
+    def refreshed() -> Any:
+        response = post(client, "/api/auth/refresh", refresh)
+        pairs.append(response.json())
+        return response
+
+    accounts.append(("POST /api/auth/refresh", count(refreshed, 200)))
+    bearer = {"Authorization": f"Bearer {pairs[-1]['access_token']}"}
+    signed_in = Client(headers=bearer)
     for n in range(150):
-        client.post("/api/todos", {"title": f"Todo {n}"}, content_type=JSON)
-    todo_id = client.get("/api/todos", {"limit": 1}).json()["items"][0]["id"]
+        signed_in.post("/api/todos", {"title": f"Todo {n}"}, content_type=JSON)
+    todo_id = signed_in.get("/api/todos", {"limit": 1}).json()["items"][0]["id"]
     todo = f"/api/todos/{todo_id}"
-    return [
-        ("GET /api/todos (100 of 150)", count(lambda: client.get("/api/todos"), 200)),
+
+    def on_a_new_instance() -> Any:
+        adapters.keys.forget()  # no key cached yet, as in a fresh Lambda instance
+        return signed_in.get(todo)
+
+    todos = [
+        ("GET /api/todos (100 of 150)", count(lambda: signed_in.get("/api/todos"), 200)),
         (
             "GET /api/todos?offset=100 (last page)",
-            count(lambda: client.get("/api/todos", {"offset": 100}), 200),
+            count(lambda: signed_in.get("/api/todos", {"offset": 100}), 200),
         ),
-        ("GET /api/todos/{id}", count(lambda: client.get(todo), 200)),
+        ("GET /api/todos/{id}", count(lambda: signed_in.get(todo), 200)),
+        ("GET /api/todos/{id}, a new instance (reads the keys)", count(on_a_new_instance, 200)),
         (
             "POST /api/todos",
-            count(lambda: client.post("/api/todos", {"title": "x"}, content_type=JSON), 201),
+            count(lambda: signed_in.post("/api/todos", {"title": "x"}, content_type=JSON), 201),
         ),
         (
             "PATCH /api/todos/{id}",
-            count(lambda: client.patch(todo, {"completed": True}, content_type=JSON), 200),
+            count(lambda: signed_in.patch(todo, {"completed": True}, content_type=JSON), 200),
         ),
-        ("DELETE /api/todos/{id}", count(lambda: client.delete(todo), 204)),
+        ("DELETE /api/todos/{id}", count(lambda: signed_in.delete(todo), 204)),
         ("GET /api/health", count(lambda: client.get("/api/health"), 200)),
     ]
+    logout = {"refresh_token": pairs[-1]["refresh_token"]}
+    accounts.append(
+        ("POST /api/auth/logout", count(lambda: post(client, "/api/auth/logout", logout), 204))
+    )
+    return todos + accounts
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--write", type=Path, help="also write the table into this Markdown file")
+    args = parser.parse_args()
     setup_test_environment()
     original_name = connection.creation.create_test_db(verbosity=0)
     try:
@@ -80,12 +138,26 @@ def main() -> None:
     finally:
         connection.creation.destroy_test_db(original_name, verbosity=0)
         teardown_test_environment()
-    print(f"Database: {connection.display_name} {version}, Django {django.__version__}")
-    print()
-    print("| operation | SQL statements |")
-    print("| --- | ---: |")
-    for operation, statements in results:
-        print(f"| `{operation}` | {statements} |")
+    table = "\n".join(
+        [
+            f"Database: {connection.display_name} {version}, Django {django.__version__}",
+            "",
+            "| operation | SQL statements |",
+            "| --- | ---: |",
+            *(f"| `{operation}` | {statements} |" for operation, statements in results),
+        ]
+    )
+    print(table)
+    if args.write:
+        page = args.write.read_text()
+        begin, end = "<!-- sql-statements -->", "<!-- /sql-statements -->"
+        before, _, rest = page.partition(begin)
+        _, found, after = rest.partition(end)
+        if not found:
+            raise SystemExit(f"{args.write} has no {begin} ... {end} block to replace")
+        today = datetime.date.today().isoformat()
+        args.write.write_text(f"{before}{begin}\nMeasured on {today}.\n\n{table}\n{end}{after}")
+        print(f"Wrote {args.write}")
 
 
 if __name__ == "__main__":

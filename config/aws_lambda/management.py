@@ -47,6 +47,7 @@ FORMS: tuple[tuple[str | Value, ...], ...] = (
     ("seed_todos", "--owner", EMAIL),
     ("assign_todos", "--to", EMAIL),  # after the upgrade that added accounts
     ("rotate_signing_key",),  # previous keys stay valid until their tokens expire
+    ("rotate_signing_key", "--drop-previous"),  # after a leak: every access token refused
     ("deactivate_user", EMAIL),
 )
 

@@ -206,19 +206,24 @@ def build_router(accounts: Accounts, *, auth: BearerAuth) -> Router:
     @router.post(
         "/password",
         auth=auth,
-        response={204: None, **error_responses(400, 401, 403, 413, 415, 422)},
+        response={204: None, **error_responses(400, 401, 403, 413, 415, 422, 429)},
         operation_id="change_password",
-        openapi_extra=documented_headers(authenticated=True),
+        openapi_extra=documented_headers(
+            {429: {"Retry-After": "Seconds until password guesses are accepted again."}},
+            authenticated=True,
+        ),
         summary="Change the password",
     )
     def change_password(request: HttpRequest, payload: PasswordChangeIn) -> Status[None]:
         """Change the password; every sign-in of the account ends (refresh tokens are
-        revoked; access tokens run out within their lifetime)."""
+        revoked; access tokens run out within their lifetime). A wrong current password
+        counts as a failed sign-in, and is answered 429 once sign-ins would be."""
         services.change_password(
             accounts,
             actor=actor_of(request),
             current_password=payload.current_password,
             new_password=payload.new_password,
+            client_address=client_address(request),
         )
         return Status(204, None)
 

@@ -6,8 +6,9 @@ Framework-free: the services and the todos hexagon use these without Django.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthenticated
@@ -97,8 +98,15 @@ def clean_email(raw: str) -> str:
 
 
 def email_key(email: str) -> str:
-    """Return the form of an email that identifies an account: trimmed, lower case."""
-    return email.strip().lower()
+    """Return the form of an email that identifies an account: trimmed, NFKC-normalised
+    and case-folded.
+
+    Computed here and stored beside the email, so that the account lookup, the unique
+    index and sign-in throttling all use this one rule: PostgreSQL's lower() and
+    Python's disagree on some letters (lower("İ") is "i" in one, "i̇" in the other), and
+    a throttle keyed one way on accounts found the other way could be walked around.
+    """
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
 def check_password_length(password: str, *, field: str = "password") -> None:
@@ -122,9 +130,11 @@ class User:
 
     id: UUID
     email: str
-    password_hash: str
+    password_hash: str = field(repr=False)
     is_active: bool
     created_at: datetime
+    # Sign-ins that started before this moment (a password change) can no longer refresh.
+    sessions_valid_after: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +155,9 @@ class RefreshToken:
     token_hash: str
     user_id: UUID
     family: UUID
+    # When the sign-in began, before its password was checked; every token it leads to
+    # keeps it, so a password change made after that moment ends the sign-in.
+    signed_in_at: datetime
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
@@ -152,9 +165,35 @@ class RefreshToken:
 
 
 @dataclass(frozen=True, slots=True)
+class AttemptLog:
+    """The attempts counted against one counter that are still within its window,
+    oldest first: a sliding window, so no burst fits across a window's edge."""
+
+    times: tuple[datetime, ...] = ()
+
+    def counted(
+        self, *, limit: int, window: timedelta, now: datetime
+    ) -> tuple[AttemptLog, datetime | None]:
+        """Count an attempt at `now`, unless `limit` attempts lie within `window` of it.
+
+        Return the log with the attempt counted and None, or, when locked, the log
+        without it and the moment the lock ends: `window` after the first of the last
+        `limit` attempts, when fewer than `limit` remain.
+        """
+        recent = tuple(moment for moment in self.times if moment > now - window)
+        if len(recent) >= limit:
+            return AttemptLog(recent), recent[-limit] + window
+        return AttemptLog((*recent, now)), None
+
+    def without_newest(self) -> AttemptLog:
+        """Return the log with its newest attempt taken back."""
+        return AttemptLog(self.times[:-1])
+
+
+@dataclass(frozen=True, slots=True)
 class SigningKey:
     """A secret that signs access tokens, named in each token's `kid` header."""
 
     kid: str
-    secret: bytes
+    secret: bytes = field(repr=False)
     created_at: datetime

@@ -2,7 +2,6 @@
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
-from django.db.models.functions import Lower
 
 from core.identity.domain import EMAIL_MAX_LENGTH
 
@@ -15,9 +14,13 @@ class UserModel(AbstractBaseUser):
     """
 
     id = models.UUIDField(primary_key=True)
-    email = models.CharField(max_length=EMAIL_MAX_LENGTH)
+    email = models.CharField(max_length=EMAIL_MAX_LENGTH)  # as the user wrote it
+    # The email as it identifies the account (core.identity.domain.email_key): unique, and
+    # what the lookup reads, so that letter case never makes two accounts of one email.
+    email_key = models.CharField(max_length=4 * EMAIL_MAX_LENGTH, unique=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
+    sessions_valid_after = models.DateTimeField(null=True)
     # Sign-ins are tracked by their refresh tokens, not by a last-login time.
     last_login = None
 
@@ -26,10 +29,6 @@ class UserModel(AbstractBaseUser):
 
     class Meta:
         db_table = "users"
-        constraints = [
-            # One account per email whatever its letter case; also serves the lookup.
-            models.UniqueConstraint(Lower("email"), name="users_email_unique_ci"),
-        ]
 
     def __str__(self) -> str:
         return self.email
@@ -41,6 +40,7 @@ class RefreshTokenModel(models.Model):
     token_hash = models.CharField(max_length=64, primary_key=True)
     user = models.ForeignKey(UserModel, on_delete=models.CASCADE, related_name="+")
     family = models.UUIDField(db_index=True)
+    signed_in_at = models.DateTimeField()
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True)
@@ -71,8 +71,9 @@ class SignInCounterModel(models.Model):
     """Sign-in attempts counted against one email (and client address), by a hash."""
 
     counter = models.CharField(max_length=80, primary_key=True)
-    window_start = models.DateTimeField()
-    attempts = models.PositiveIntegerField()
+    # The attempts within the window, oldest first, as microseconds since the epoch
+    # separated by commas (at most the counter's limit: 100).
+    attempts = models.TextField(default="")
 
     class Meta:
         db_table = "sign_in_counters"

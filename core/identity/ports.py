@@ -25,11 +25,12 @@ class UserRepository(Protocol):
         ...
 
     def by_email(self, email: str) -> User | None:
-        """Return the account with this email, compared without regard to case, or None."""
+        """Return the account whose email has the same `email_key`, or None."""
         ...
 
-    def set_password_hash(self, user_id: UUID, password_hash: str) -> bool:
-        """Replace an account's password hash; False if there is no such account."""
+    def set_password_hash(self, user_id: UUID, password_hash: str, *, now: datetime) -> bool:
+        """Replace an account's password hash, and in the same step end every sign-in that
+        began before `now` (`sessions_valid_after`); False if there is no such account."""
         ...
 
     def is_active(self, user_id: UUID) -> bool:
@@ -56,9 +57,13 @@ class RefreshTokens(Protocol):
         ...
 
     def spend(self, token_hash: str, *, now: datetime) -> bool:
-        """Mark the token used, if it is neither used, revoked nor expired at `now`, and
-        no token of its sign-in has been revoked (a token issued while its sign-in was
-        being revoked cannot escape the revocation).
+        """Mark the token used, in one atomic step, if at `now` it is live:
+
+        - neither used, revoked nor expired;
+        - no token of its sign-in revoked (so a token stored while its sign-in was being
+          revoked cannot escape the revocation);
+        - its user active, and the sign-in begun after the user's `sessions_valid_after`
+          (so a sign-in that raced a password change cannot outlive it).
 
         Of two callers spending the same token at once, exactly one gets True.
         """
@@ -92,8 +97,9 @@ class SigningKeys(Protocol):
 class SignInAttempts(Protocol):
     """Counts of sign-in attempts, shared by every instance of the app.
 
-    A counter counts attempts in a window that starts at the first one and lasts
-    `window`; once it holds `limit` attempts, it is locked until the window ends.
+    Each counter keeps an AttemptLog: it is locked while `limit` of its attempts lie
+    within `window` of now (AttemptLog.counted has the rule). Each method is atomic:
+    of concurrent attempts, no more than `limit` are counted.
     """
 
     def reserve(

@@ -5,6 +5,7 @@ verify an access token. One function each, the ports first, keyword-only argumen
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import secrets
 from dataclasses import dataclass
@@ -109,28 +110,19 @@ def sign_in(accounts: Accounts, *, email: str, password: str, client_address: st
     :raises InvalidCredentials: for an unknown email, a wrong password or a deactivated
         account alike.
     """
+    # Taken before the password is checked: a password change after this moment ends
+    # this sign-in, even if it completes afterwards.
     now = accounts.clock()
-    key = email_key(email)
-    by_address = _counter("address", key, client_address)
-    by_email = _counter("email", key)
-    attempts = accounts.sign_in_attempts
-    if locked_until := attempts.reserve(
-        by_address, limit=ADDRESS_LIMIT, window=ADDRESS_WINDOW, now=now
-    ):
-        raise SignInLocked(retry_after=_seconds_until(locked_until, now))
-    if locked_until := attempts.reserve(by_email, limit=EMAIL_LIMIT, window=EMAIL_WINDOW, now=now):
-        attempts.release(by_address)  # answered 429: not counted
-        raise SignInLocked(retry_after=_seconds_until(locked_until, now))
-    user = accounts.users.by_email(email.strip())
+    guess = _count_a_guess(accounts, email=email, client_address=client_address, now=now)
+    user = accounts.users.by_email(email)
     known_hash = user.password_hash if user is not None else None
     matches = len(password) <= PASSWORD_MAX_LENGTH and accounts.passwords.verify(
         password, known_hash
     )
     if user is None or not matches or not user.is_active:
         raise InvalidCredentials
-    attempts.reset(by_address)
-    attempts.release(by_email)
-    return _new_pair(accounts, user_id=user.id, family=uuid4(), now=now)
+    guess.succeeded()
+    return _new_pair(accounts, user_id=user.id, family=uuid4(), signed_in_at=now, now=now)
 
 
 def refresh(accounts: Accounts, *, refresh_token: str) -> TokenPair:
@@ -146,16 +138,26 @@ def refresh(accounts: Accounts, *, refresh_token: str) -> TokenPair:
     token_hash = hash_refresh_token(refresh_token)
     tokens = accounts.refresh_tokens
     stored = tokens.find(token_hash)
-    if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
+    if stored is None:
         raise InvalidRefreshToken
-    # Spent before, or by a request racing this one: either way it was presented twice.
-    if stored.used_at is not None or not tokens.spend(token_hash, now=now):
+    # Spent before (however long ago, and expired or not since): it was presented twice.
+    if stored.used_at is not None:
         tokens.revoke_family(stored.family, now=now)
         raise InvalidRefreshToken
-    if not accounts.users.is_active(stored.user_id):
+    if stored.revoked_at is not None or stored.expires_at <= now:
+        raise InvalidRefreshToken
+    # Spent by a request racing this one, or no longer live (its user deactivated, its
+    # sign-in ended by a password change or a revocation): the sign-in is over.
+    if not tokens.spend(token_hash, now=now):
         tokens.revoke_family(stored.family, now=now)
         raise InvalidRefreshToken
-    return _new_pair(accounts, user_id=stored.user_id, family=stored.family, now=now)
+    return _new_pair(
+        accounts,
+        user_id=stored.user_id,
+        family=stored.family,
+        signed_in_at=stored.signed_in_at,
+        now=now,
+    )
 
 
 def log_out(accounts: Accounts, *, refresh_token: str) -> None:
@@ -181,24 +183,35 @@ def current_user(accounts: Accounts, *, actor: Actor) -> User:
 
 
 def change_password(
-    accounts: Accounts, *, actor: Actor, current_password: str, new_password: str
+    accounts: Accounts,
+    *,
+    actor: Actor,
+    current_password: str,
+    new_password: str,
+    client_address: str,
 ) -> None:
     """Replace the actor's password and end every sign-in of theirs (their access tokens
     run out within their lifetime).
 
+    A wrong current password counts as a failed sign-in, so an access token cannot be
+    used to guess the password past the sign-in limits.
+
     :raises InvalidAccessToken: if the account no longer exists or is deactivated.
+    :raises SignInLocked: if too many guesses failed for this account (from this address).
     :raises WrongCurrentPassword: if `current_password` is not the password.
     :raises InvalidPassword: if the rules refuse the new password.
     """
     user = current_user(accounts, actor=actor)
+    now = accounts.clock()
+    guess = _count_a_guess(accounts, email=user.email, client_address=client_address, now=now)
     if len(current_password) > PASSWORD_MAX_LENGTH or not accounts.passwords.verify(
         current_password, user.password_hash
     ):
         raise WrongCurrentPassword
+    guess.succeeded()
     check_password_length(new_password, field="new_password")
     accounts.passwords.check_rules(new_password, email=user.email, field="new_password")
-    accounts.users.set_password_hash(user.id, accounts.passwords.hash(new_password))
-    accounts.refresh_tokens.revoke_user(user.id, now=accounts.clock())
+    _replace_password(accounts, user, new_password, now=now)
 
 
 def reset_password(accounts: Accounts, *, user_id: UUID, new_password: str) -> None:
@@ -212,8 +225,13 @@ def reset_password(accounts: Accounts, *, user_id: UUID, new_password: str) -> N
         raise InvalidCredentials
     check_password_length(new_password)
     accounts.passwords.check_rules(new_password, email=user.email)
-    accounts.users.set_password_hash(user.id, accounts.passwords.hash(new_password))
-    accounts.refresh_tokens.revoke_user(user.id, now=accounts.clock())
+    _replace_password(accounts, user, new_password, now=accounts.clock())
+
+
+def _replace_password(accounts: Accounts, user: User, new_password: str, *, now: datetime) -> None:
+    """Store the new password's hash, ending every sign-in begun before `now`."""
+    accounts.users.set_password_hash(user.id, accounts.passwords.hash(new_password), now=now)
+    accounts.refresh_tokens.revoke_user(user.id, now=now)
 
 
 def deactivate(accounts: Accounts, *, email: str) -> bool:
@@ -263,7 +281,9 @@ def hash_refresh_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _new_pair(accounts: Accounts, *, user_id: UUID, family: UUID, now: datetime) -> TokenPair:
+def _new_pair(
+    accounts: Accounts, *, user_id: UUID, family: UUID, signed_in_at: datetime, now: datetime
+) -> TokenPair:
     policy = accounts.token_policy
     refresh_token = secrets.token_urlsafe(32)
     accounts.refresh_tokens.add(
@@ -271,6 +291,7 @@ def _new_pair(accounts: Accounts, *, user_id: UUID, family: UUID, now: datetime)
             token_hash=hash_refresh_token(refresh_token),
             user_id=user_id,
             family=family,
+            signed_in_at=signed_in_at,
             created_at=now,
             expires_at=now + policy.refresh_ttl,
         )
@@ -281,6 +302,56 @@ def _new_pair(accounts: Accounts, *, user_id: UUID, family: UUID, now: datetime)
         refresh_token=refresh_token,
         refresh_expires_in=int(policy.refresh_ttl.total_seconds()),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Guess:
+    """A password guess, counted against both sign-in counters until it proves right."""
+
+    attempts: SignInAttempts
+    by_address: str
+    by_email: str
+
+    def succeeded(self) -> None:
+        """A right password: reset the address's count, and take this guess back from
+        the email's (which a success does not reset)."""
+        self.attempts.reset(self.by_address)
+        self.attempts.release(self.by_email)
+
+
+def _count_a_guess(accounts: Accounts, *, email: str, client_address: str, now: datetime) -> _Guess:
+    """Count a password guess before it is checked, so that concurrent guesses cannot
+    slip past the limits; a guess answered 429 is not counted.
+
+    :raises SignInLocked: if either counter is locked.
+    """
+    key = email_key(email)
+    guess = _Guess(
+        accounts.sign_in_attempts,
+        by_address=_counter("address", key, _client_network(client_address)),
+        by_email=_counter("email", key),
+    )
+    attempts = accounts.sign_in_attempts
+    if locked_until := attempts.reserve(
+        guess.by_address, limit=ADDRESS_LIMIT, window=ADDRESS_WINDOW, now=now
+    ):
+        raise SignInLocked(retry_after=_seconds_until(locked_until, now))
+    if locked_until := attempts.reserve(
+        guess.by_email, limit=EMAIL_LIMIT, window=EMAIL_WINDOW, now=now
+    ):
+        attempts.release(guess.by_address)  # answered 429: not counted
+        raise SignInLocked(retry_after=_seconds_until(locked_until, now))
+    return guess
+
+
+def _client_network(address: str) -> str:
+    """Return what one client's attempts are counted by: its IPv4 address, or the /64 of
+    its IPv6 address (the block one customer line usually gets)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
 
 
 def _counter(kind: str, *parts: str) -> str:

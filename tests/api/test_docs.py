@@ -21,7 +21,7 @@ EXPECTED_RESPONSES = {
     ("post", "/api/auth/logout"): {"204", "400", "413", "415", "422", "500", "503"},
     ("get", "/api/auth/me"): {"200", "401", "500", "503"},
     ("post", "/api/auth/password"): {
-        *("204", "400", "401", "403", "413", "415", "422", "500", "503"),
+        *("204", "400", "401", "403", "413", "415", "422", "429", "500", "503"),
     },
 }
 PROTECTED = {key for key in EXPECTED_RESPONSES if key[1].startswith("/api/todos")} | {

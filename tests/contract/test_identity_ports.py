@@ -1,13 +1,13 @@
 """The identity ports' contract, run against the fakes and the Django ORM alike."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 import pytest
 
 from config.composition import Adapters
-from core.identity.domain import EmailTaken, RefreshToken, SigningKey, User
+from core.identity.domain import EmailTaken, RefreshToken, SigningKey, User, email_key
 from tests.factories import EPOCH, UserFactory
 
 # --- UserRepository ----------------------------------------------------------------------
@@ -36,12 +36,32 @@ def test_an_email_taken_in_another_letter_case_is_refused(built: Adapters) -> No
     assert built.users.by_email("ann@example.com") is not None
 
 
-def test_a_password_hash_is_replaced(built: Adapters) -> None:
+def test_a_password_hash_is_replaced_and_earlier_sign_ins_end(built: Adapters) -> None:
     user = UserFactory.build()
     built.users.add(user)
-    assert built.users.set_password_hash(user.id, "argon2$new") is True
-    assert built.users.get(user.id) == replace(user, password_hash="argon2$new")
-    assert built.users.set_password_hash(uuid4(), "argon2$new") is False
+    now = EPOCH + timedelta(days=1)
+    assert built.users.set_password_hash(user.id, "argon2$new", now=now) is True
+    expected = replace(user, password_hash="argon2$new", sessions_valid_after=now)
+    assert built.users.get(user.id) == expected
+    assert built.users.set_password_hash(uuid4(), "argon2$new", now=now) is False
+
+
+FULL_WIDTH_IREM = "\uff29\uff32\uff25\uff2d@example.com"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["İrem@example.com", "irem@example.com", "IREM@EXAMPLE.COM", FULL_WIDTH_IREM],
+)
+def test_one_key_rule_finds_and_guards_an_email_whatever_its_letters(
+    built: Adapters, spelling: str
+) -> None:
+    # Python's and PostgreSQL's lower() disagree on İ; the stored key is Python's, so the
+    # lookup, the unique index and the sign-in throttle agree.
+    user = UserFactory.build(email="irem@example.com")
+    built.users.add(user)
+    found = built.users.by_email(spelling)
+    assert (found == user) is (email_key(spelling) == email_key(user.email))
 
 
 def test_a_deactivated_user_is_kept_but_no_longer_active(built: Adapters) -> None:
@@ -57,6 +77,8 @@ def test_a_deactivated_user_is_kept_but_no_longer_active(built: Adapters) -> Non
 
 # --- RefreshTokens -----------------------------------------------------------------------
 
+HOUR = timedelta(hours=1)
+
 
 @pytest.fixture
 def user(built: Adapters) -> User:
@@ -70,6 +92,7 @@ def token(user: User, **fields: object) -> RefreshToken:
         "token_hash": uuid4().hex * 2,
         "user_id": user.id,
         "family": uuid4(),
+        "signed_in_at": EPOCH,
         "created_at": EPOCH,
         "expires_at": EPOCH + timedelta(days=30),
     }
@@ -119,6 +142,24 @@ def test_a_token_of_a_sign_in_revoked_before_it_was_stored_cannot_be_spent(
     unrelated = token(user)
     built.refresh_tokens.add(unrelated)
     assert built.refresh_tokens.spend(unrelated.token_hash, now=EPOCH) is True
+
+
+def test_a_token_of_a_sign_in_begun_before_a_password_change_cannot_be_spent(
+    built: Adapters, user: User
+) -> None:
+    before, after = token(user, signed_in_at=EPOCH), token(user, signed_in_at=EPOCH + HOUR)
+    for stored in (before, after):
+        built.refresh_tokens.add(stored)
+    built.users.set_password_hash(user.id, "argon2$new", now=EPOCH + timedelta(minutes=30))
+    assert built.refresh_tokens.spend(before.token_hash, now=EPOCH + 2 * HOUR) is False
+    assert built.refresh_tokens.spend(after.token_hash, now=EPOCH + 2 * HOUR) is True
+
+
+def test_a_deactivated_users_token_cannot_be_spent(built: Adapters, user: User) -> None:
+    stored = token(user)
+    built.refresh_tokens.add(stored)
+    built.users.deactivate(user.id)
+    assert built.refresh_tokens.spend(stored.token_hash, now=EPOCH + HOUR) is False
 
 
 def test_revoking_a_family_revokes_its_live_tokens_only(built: Adapters, user: User) -> None:
@@ -185,17 +226,30 @@ def test_keys_superseded_at_or_before_a_moment_are_deleted(
 WINDOW = timedelta(minutes=15)
 
 
-def test_attempts_are_counted_up_to_the_limit_then_locked_until_the_window_ends(
+def at(minutes: float) -> datetime:
+    return EPOCH + timedelta(minutes=minutes)
+
+
+def test_attempts_are_counted_up_to_the_limit_then_locked_until_the_oldest_leaves_the_window(
     built: Adapters,
 ) -> None:
     attempts = built.sign_in_attempts
-    for minute in range(3):
-        now = EPOCH + timedelta(minutes=minute)
-        assert attempts.reserve("c", limit=3, window=WINDOW, now=now) is None
-    locked = attempts.reserve("c", limit=3, window=WINDOW, now=EPOCH + timedelta(minutes=5))
-    assert locked == EPOCH + WINDOW
-    assert attempts.reserve("other", limit=3, window=WINDOW, now=EPOCH) is None
-    assert attempts.reserve("c", limit=3, window=WINDOW, now=EPOCH + WINDOW) is None
+    for minute in (0, 1, 2):
+        assert attempts.reserve("c", limit=3, window=WINDOW, now=at(minute)) is None
+    assert attempts.reserve("c", limit=3, window=WINDOW, now=at(5)) == at(15)
+    assert attempts.reserve("other", limit=3, window=WINDOW, now=at(5)) is None
+    assert attempts.reserve("c", limit=3, window=WINDOW, now=at(15)) is None  # 0 has left
+    assert attempts.reserve("c", limit=3, window=WINDOW, now=at(15.5)) == at(16)
+
+
+def test_the_window_slides_so_no_burst_fits_across_its_edge(built: Adapters) -> None:
+    attempts = built.sign_in_attempts
+    attempts.reserve("c", limit=5, window=WINDOW, now=at(0))
+    for _ in range(3):
+        assert attempts.reserve("c", limit=5, window=WINDOW, now=at(14.9)) is None
+    assert attempts.reserve("c", limit=5, window=WINDOW, now=at(15)) is None  # 0 has left
+    assert attempts.reserve("c", limit=5, window=WINDOW, now=at(15)) is None
+    assert attempts.reserve("c", limit=5, window=WINDOW, now=at(15)) == at(14.9 + 15)
 
 
 def test_a_locked_counter_does_not_count_the_refused_attempts(built: Adapters) -> None:
@@ -209,14 +263,14 @@ def test_a_locked_counter_does_not_count_the_refused_attempts(built: Adapters) -
     assert attempts.reserve("c", limit=2, window=WINDOW, now=EPOCH) is not None
 
 
-def test_a_reset_counter_starts_a_new_window_with_its_next_attempt(built: Adapters) -> None:
+def test_a_reset_counter_forgets_every_attempt(built: Adapters) -> None:
     attempts = built.sign_in_attempts
-    attempts.reserve("c", limit=2, window=WINDOW, now=EPOCH)
-    attempts.reset("c")
-    later = EPOCH + timedelta(minutes=10)
     for _ in range(2):
-        attempts.reserve("c", limit=2, window=WINDOW, now=later)
-    assert attempts.reserve("c", limit=2, window=WINDOW, now=later) == later + WINDOW
+        attempts.reserve("c", limit=2, window=WINDOW, now=at(0))
+    attempts.reset("c")
+    for _ in range(2):
+        assert attempts.reserve("c", limit=2, window=WINDOW, now=at(10)) is None
+    assert attempts.reserve("c", limit=2, window=WINDOW, now=at(10)) == at(25)
     attempts.reset("never-counted")
     attempts.release("never-counted")
     assert attempts.reserve("never-counted", limit=1, window=WINDOW, now=EPOCH) is None

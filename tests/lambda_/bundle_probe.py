@@ -8,20 +8,37 @@ a missing module or file fails here as it would on Lambda.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import sys
 from typing import Any
 
 
-def rest_event(template: dict[str, Any], path: str) -> dict[str, Any]:
-    """Return the REST API (v1) proxy event `template` as sent for `GET /<stage>{path}`."""
+def rest_event(
+    template: dict[str, Any],
+    path: str,
+    *,
+    body: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Return the REST API (v1) proxy event `template` as sent for `GET /<stage>{path}`,
+    or for a POST of a JSON body (base64-encoded, as the deployed API's `*/*` does)."""
     context = template["requestContext"]
+    method = "GET" if body is None else "POST"
+    all_headers = {**template["headers"], **(headers or {})}
+    if body is not None:
+        all_headers["Content-Type"] = "application/json"
     return {
         **template,
+        "httpMethod": method,
         "path": path,
+        "headers": all_headers,
+        "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
         "pathParameters": {"proxy": path.lstrip("/")},
-        "requestContext": {**context, "path": f"/{context['stage']}{path}"},
+        "requestContext": {**context, "path": f"/{context['stage']}{path}", "httpMethod": method},
+        "body": None if body is None else base64.b64encode(json.dumps(body).encode()).decode(),
+        "isBase64Encoded": body is not None,
     }
 
 
@@ -41,23 +58,33 @@ def main(bundle: str, event_file: str) -> None:
         template = json.load(file)
     stage = template["requestContext"]["stage"]
 
-    def get(path: str) -> dict[str, Any]:
-        response = handler(rest_event(template, path), Context())
+    def call(path: str, **options: Any) -> dict[str, Any]:
+        response = handler(rest_event(template, path, **options), Context())
         return {k: response[k] for k in ("statusCode", "isBase64Encoded", "body")}
 
     results: dict[str, Any] = {"manage": {}, "get": {}}
-    for command in (["check"], ["migrate"], ["seed_todos"]):
+    for command in (["check"], ["migrate"]):
         results["manage"][command[0]] = handler({"manage": command}, Context())
+    account = {"email": "probe@example.com", "password": "a password for the probe"}
+    results["register"] = call("/api/auth/register", body=account)
+    results["token"] = call("/api/auth/token", body=account)
+    results["manage"]["seed_todos"] = handler(
+        {"manage": ["seed_todos", "--owner", account["email"]]}, Context()
+    )
+    bearer = {"Authorization": f"Bearer {json.loads(results['token']['body'])['access_token']}"}
     for path in ("/api/health", "/api/docs", "/api/openapi.json", "/api/todos"):
-        results["get"][path] = get(path)
+        results["get"][path] = call(path, headers=bearer)
     docs = results["get"]["/api/docs"]["body"]
     assets = sorted(set(re.findall(rf'"/{stage}(/static/[^"]+)"', docs)))
-    results["assets"] = {asset: get(asset) for asset in assets}
+    results["assets"] = {asset: call(asset) for asset in assets}
     for asset in results["assets"].values():
         asset["body"] = len(asset["body"])  # the size is enough, and keeps the output small
+    import jwt.algorithms
     import psycopg
 
     results["psycopg"] = psycopg.pq.__impl__
+    results["jwt_has_crypto"] = jwt.algorithms.has_crypto
+    results["cryptography_imported"] = "cryptography" in sys.modules
     print(json.dumps(results))
 
 

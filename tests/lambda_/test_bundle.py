@@ -71,6 +71,7 @@ def test_the_bundle_runs_the_allowed_management_commands(probe: dict[str, Any]) 
         "seed_todos": 0,
     }
     assert "todos.0001_initial... OK" in probe["manage"]["migrate"]["output"]
+    assert "identity.0001_initial... OK" in probe["manage"]["migrate"]["output"]
 
 
 def test_the_bundle_serves_the_api_and_its_docs(probe: dict[str, Any]) -> None:
@@ -81,7 +82,22 @@ def test_the_bundle_serves_the_api_and_its_docs(probe: dict[str, Any]) -> None:
         "/api/openapi.json": 200,
         "/api/todos": 200,
     }
-    assert json.loads(probe["get"]["/api/todos"]["body"])["count"] > 0
+    assert json.loads(probe["get"]["/api/todos"]["body"])["count"] == 5  # the seeded samples
+
+
+def test_the_bundle_registers_and_signs_in_with_argon2_and_hs256(probe: dict[str, Any]) -> None:
+    assert probe["register"]["statusCode"] == 201
+    assert probe["token"]["statusCode"] == 200
+    assert json.loads(probe["token"]["body"])["token_type"] == "Bearer"
+
+
+def test_the_bundle_ships_no_cryptography_and_never_imports_it(
+    bundle: Path, probe: dict[str, Any]
+) -> None:
+    # HS256 needs only hmac; cryptography would cost about 150 ms of imports on Lambda.
+    assert not (bundle / "cryptography").exists()
+    assert probe["jwt_has_crypto"] is False
+    assert probe["cryptography_imported"] is False
 
 
 def test_swagger_ui_finds_every_asset_it_references_in_the_bundle(

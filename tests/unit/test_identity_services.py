@@ -30,6 +30,7 @@ from core.identity.domain import (
     SigningKey,
     SignInLocked,
     WrongCurrentPassword,
+    email_key,
 )
 from core.identity.tokens import KEY_CACHE_TTL, KeyRing
 from tests.conftest import PASSWORD
@@ -374,11 +375,21 @@ def test_refresh_tokens_are_stored_as_hashes_only(accounts: Adapters, ann: Actor
 # --- Password changes --------------------------------------------------------------------
 
 
+def change_password(
+    accounts: Adapters, actor: Actor, *, current: str, new: str, address: str = HERE
+) -> None:
+    services.change_password(
+        accounts,
+        actor=actor,
+        current_password=current,
+        new_password=new,
+        client_address=address,
+    )
+
+
 def test_changing_the_password_ends_every_sign_in(accounts: Adapters, ann: Actor) -> None:
     first, second = sign_in(accounts), sign_in(accounts)
-    services.change_password(
-        accounts, actor=ann, current_password=PASSWORD, new_password="a brand new secret"
-    )
+    change_password(accounts, ann, current=PASSWORD, new="a brand new secret")
     for pair in (first, second):
         with pytest.raises(InvalidRefreshToken):
             services.refresh(accounts, refresh_token=pair.refresh_token)
@@ -390,17 +401,13 @@ def test_changing_the_password_ends_every_sign_in(accounts: Adapters, ann: Actor
 def test_a_wrong_current_password_changes_nothing(accounts: Adapters, ann: Actor) -> None:
     pair = sign_in(accounts)
     with pytest.raises(WrongCurrentPassword):
-        services.change_password(
-            accounts, actor=ann, current_password="not it at all", new_password="a new secret!"
-        )
+        change_password(accounts, ann, current="not it at all", new="a new secret!")
     assert services.refresh(accounts, refresh_token=pair.refresh_token)
 
 
 def test_a_new_password_the_rules_refuse_names_new_password(accounts: Adapters, ann: Actor) -> None:
     with pytest.raises(InvalidPassword) as caught:
-        services.change_password(
-            accounts, actor=ann, current_password=PASSWORD, new_password="12345678"
-        )
+        change_password(accounts, ann, current=PASSWORD, new="12345678")
     assert caught.value.field == "new_password"
     assert sign_in(accounts).access_token
 
@@ -616,3 +623,85 @@ def test_dropping_the_previous_keys_refuses_their_tokens_at_once(
     assert services.rotate_signing_key(accounts, drop_previous=True) == 1
     with pytest.raises(InvalidAccessToken):
         services.verify_access_token(accounts, token=old)
+
+
+def test_wrong_current_passwords_count_as_failed_sign_ins(
+    accounts: Adapters, ann: Actor, clock: Clock
+) -> None:
+    for _ in range(5):
+        with pytest.raises(WrongCurrentPassword):
+            change_password(accounts, ann, current="a guess", new="a brand new secret")
+    with pytest.raises(SignInLocked):
+        change_password(accounts, ann, current=PASSWORD, new="a brand new secret")
+    with pytest.raises(SignInLocked):
+        sign_in(accounts)  # the same counters: guessing here is guessing a sign-in
+    assert sign_in(accounts, address=THERE).access_token
+
+
+def test_a_sign_in_that_began_before_a_password_change_cannot_refresh(
+    accounts: Adapters, ann: Actor, clock: Clock
+) -> None:
+    # The sign-in checked the old password; the change lands before it stores its token.
+    started = clock.now
+    real_verify = accounts.passwords.verify
+
+    def verify_then_change(password: str, password_hash: str | None) -> bool:
+        matches = real_verify(password, password_hash)
+        clock.advance(seconds=1)
+        change_password(accounts, ann, current=PASSWORD, new="changed meanwhile!")
+        return matches
+
+    racing = replace(accounts, passwords=_Verifying(accounts.passwords, verify_then_change))
+    pair = sign_in(racing)
+    assert clock.now > started
+    with pytest.raises(InvalidRefreshToken):
+        services.refresh(accounts, refresh_token=pair.refresh_token)
+
+
+class _Verifying:
+    """A Passwords whose verify is replaced."""
+
+    def __init__(self, passwords: object, verify: object) -> None:
+        self._passwords, self.verify = passwords, verify
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._passwords, name)
+
+
+def test_a_spent_token_presented_after_it_expired_still_ends_its_sign_in(
+    accounts: Adapters, ann: Actor, clock: Clock
+) -> None:
+    stolen = sign_in(accounts)
+    thiefs = services.refresh(accounts, refresh_token=stolen.refresh_token)
+    clock.advance(days=31)  # the owner comes back a month later with the old token
+    with pytest.raises(InvalidRefreshToken):
+        services.refresh(accounts, refresh_token=stolen.refresh_token)
+    stored = accounts.refresh_tokens.find(services.hash_refresh_token(thiefs.refresh_token))
+    assert stored is not None
+    assert stored.revoked_at == clock.now
+
+
+def test_a_dotted_capital_i_is_the_same_account_and_the_same_counter(
+    accounts: Adapters, clock: Clock
+) -> None:
+    services.register(accounts, email="alice@example.com", password=PASSWORD)
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            sign_in(accounts, email="alice@example.com", password="wrong password!")
+    full_width = "\uff41\uff4c\uff49\uff43\uff45@example.com"
+    for variant in ("alİce@example.com", "ALICE@example.com", full_width):
+        with pytest.raises((SignInLocked, InvalidCredentials)) as refused:
+            sign_in(accounts, email=variant)
+        # The same account is locked whichever way it is written; a different key is
+        # a different account, which does not exist.
+        same = email_key(variant) == email_key("alice@example.com")
+        assert isinstance(refused.value, SignInLocked) is same
+
+
+def test_an_ipv6_clients_neighbours_share_its_counter(accounts: Adapters, ann: Actor) -> None:
+    for n in range(5):
+        with pytest.raises(InvalidCredentials):
+            sign_in(accounts, password="wrong password!", address=f"2001:db8:1:2::{n + 1}")
+    with pytest.raises(SignInLocked):
+        sign_in(accounts, address="2001:db8:1:2:ffff::9")
+    assert sign_in(accounts, address="2001:db8:1:3::1").access_token

@@ -4,8 +4,8 @@ Every method is a single SQL statement, except `list`, which adds a COUNT only w
 the page itself cannot tell the total. None opens a transaction: each statement is
 atomic on its own, so BEGIN/COMMIT would only add round trips.
 
-The owner scope is part of each statement: it matches the owner's todos joined to
-the owner's row in `users`, active. So a deactivated or deleted user's access token,
+The owner scope is part of each statement: it matches the owner's todos while the
+owner's row in `users` is active. So a deactivated or deleted user's access token,
 which verifying costs no statement, finds nothing, within the same statement count.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Field, QuerySet
+from django.db.models import Exists, Field, OuterRef, QuerySet
 
 from core.identity.models import UserModel
 from todos.domain import Todo
@@ -84,8 +84,14 @@ class DjangoTodoRepository:
 
 
 def _mine(owner: UUID) -> QuerySet[TodoModel]:
-    """The owner's todos, while the owner is an active user: one join, in the statement."""
-    return TodoModel.objects.filter(owner_id=owner, owner__is_active=True)
+    """The owner's todos, while the owner is an active user, in the statement itself.
+
+    The owner's row is an EXISTS subquery rather than a join: Django turns an UPDATE or
+    DELETE with a join into `WHERE id IN (SELECT ...)`, whose conditions PostgreSQL does
+    not check again after waiting for a concurrent write to the row.
+    """
+    active_owner = UserModel.objects.filter(pk=OuterRef("owner_id"), is_active=True)
+    return TodoModel.objects.filter(Exists(active_owner), owner_id=owner)
 
 
 def _rows(owner: UUID) -> QuerySet[TodoModel, dict[str, Any]]:

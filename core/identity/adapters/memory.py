@@ -9,7 +9,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from core.identity.domain import EmailTaken, RefreshToken, SigningKey, User, email_key
+from core.identity.domain import (
+    AttemptLog,
+    EmailTaken,
+    RefreshToken,
+    SigningKey,
+    User,
+    email_key,
+)
+from core.identity.ports import UserRepository
 
 
 class InMemoryUserRepository:
@@ -39,9 +47,9 @@ class InMemoryUserRepository:
         key = email_key(email)
         return next((u for u in self._users.values() if email_key(u.email) == key), None)
 
-    def set_password_hash(self, user_id: UUID, password_hash: str) -> bool:
-        """Replace the password hash; False if there is no such account."""
-        return self._change(user_id, password_hash=password_hash)
+    def set_password_hash(self, user_id: UUID, password_hash: str, *, now: datetime) -> bool:
+        """Replace the password hash and end earlier sign-ins."""
+        return self._change(user_id, password_hash=password_hash, sessions_valid_after=now)
 
     def is_active(self, user_id: UUID) -> bool:
         """Tell whether the account exists and is active."""
@@ -62,11 +70,12 @@ class InMemoryUserRepository:
 
 
 class InMemoryRefreshTokens:
-    """Refresh tokens in a dict, by the hash of their value."""
+    """Refresh tokens in a dict, by the hash of their value; `users` says whose are live."""
 
-    def __init__(self) -> None:
+    def __init__(self, users: UserRepository) -> None:
         self._lock = threading.Lock()
         self._tokens: dict[str, RefreshToken] = {}
+        self._users = users
 
     def add(self, token: RefreshToken) -> None:
         """Store a new refresh token."""
@@ -84,6 +93,11 @@ class InMemoryRefreshTokens:
             if token is None or token.used_at or token.revoked_at or token.expires_at <= now:
                 return False
             if any(t.family == token.family and t.revoked_at for t in self._tokens.values()):
+                return False
+            user = self._users.get(token.user_id)
+            if user is None or not user.is_active:
+                return False
+            if user.sessions_valid_after and token.signed_in_at <= user.sessions_valid_after:
                 return False
             self._tokens[token_hash] = replace(token, used_at=now)
             return True
@@ -133,35 +147,30 @@ class InMemorySigningKeys:
 
 
 class InMemorySignInAttempts:
-    """Sign-in counters in a dict: (window start, attempts) by counter."""
+    """Sign-in counters in a dict: an AttemptLog by counter."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counters: dict[str, tuple[datetime, int]] = {}
+        self._logs: dict[str, AttemptLog] = {}
 
     def reserve(
         self, counter: str, *, limit: int, window: timedelta, now: datetime
     ) -> datetime | None:
         """Count an attempt unless the counter is locked; else return when it unlocks."""
         with self._lock:
-            started, attempts = self._counters.get(counter, (now, 0))
-            if attempts == 0 or started <= now - window:
-                self._counters[counter] = (now, 1)
-                return None
-            if attempts >= limit:
-                return started + window
-            self._counters[counter] = (started, attempts + 1)
-            return None
+            log, locked_until = self._logs.get(counter, AttemptLog()).counted(
+                limit=limit, window=window, now=now
+            )
+            self._logs[counter] = log
+            return locked_until
 
     def release(self, counter: str) -> None:
-        """Take one attempt back."""
+        """Take the newest attempt back."""
         with self._lock:
-            if counter in self._counters:
-                started, attempts = self._counters[counter]
-                self._counters[counter] = (started, max(0, attempts - 1))
+            if counter in self._logs:
+                self._logs[counter] = self._logs[counter].without_newest()
 
     def reset(self, counter: str) -> None:
-        """Forget the counter's attempts; the next starts a new window."""
+        """Forget the counter's attempts."""
         with self._lock:
-            if counter in self._counters:
-                self._counters[counter] = (self._counters[counter][0], 0)
+            self._logs.pop(counter, None)

@@ -4,15 +4,21 @@ its docstring says otherwise; none opens a transaction."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, connection
-from django.db.models import Exists, F, OuterRef, Subquery, Value
-from django.db.models.functions import Lower
+from django.db.models import Exists, OuterRef, Q, Subquery
 
-from core.identity.domain import EmailTaken, RefreshToken, SigningKey, User
+from core.identity.domain import (
+    AttemptLog,
+    EmailTaken,
+    RefreshToken,
+    SigningKey,
+    User,
+    email_key,
+)
 from core.identity.models import (
     RefreshTokenModel,
     SignInCounterModel,
@@ -20,7 +26,7 @@ from core.identity.models import (
     UserModel,
 )
 
-_USER_FIELDS = ("id", "email", "is_active", "created_at")
+_USER_FIELDS = ("id", "email", "is_active", "created_at", "sessions_valid_after")
 
 
 class DjangoUserRepository:
@@ -29,15 +35,17 @@ class DjangoUserRepository:
     def add(self, user: User) -> None:
         """Store a new account with one INSERT.
 
-        :raises EmailTaken: when the case-insensitive unique index refuses the email.
+        :raises EmailTaken: when the unique index on the email's key refuses it.
         """
         try:
             UserModel.objects.create(
                 id=user.id,
                 email=user.email,
+                email_key=email_key(user.email),
                 password=user.password_hash,
                 is_active=user.is_active,
                 created_at=user.created_at,
+                sessions_valid_after=user.sessions_valid_after,
             )
         except IntegrityError as error:
             raise EmailTaken from error
@@ -47,15 +55,15 @@ class DjangoUserRepository:
         return _user(UserModel.objects.filter(pk=user_id))
 
     def by_email(self, email: str) -> User | None:
-        """Return the account with this email in any letter case, through its index."""
-        matching = UserModel.objects.alias(email_lower=Lower("email")).filter(
-            email_lower=Lower(Value(email))
-        )
-        return _user(matching)
+        """Return the account whose email has the same key, through the unique index."""
+        return _user(UserModel.objects.filter(email_key=email_key(email)))
 
-    def set_password_hash(self, user_id: UUID, password_hash: str) -> bool:
-        """Replace the password hash with one UPDATE; False if there is no such account."""
-        return UserModel.objects.filter(pk=user_id).update(password=password_hash) == 1
+    def set_password_hash(self, user_id: UUID, password_hash: str, *, now: datetime) -> bool:
+        """Replace the password hash and end earlier sign-ins, with one UPDATE."""
+        changed = UserModel.objects.filter(pk=user_id).update(
+            password=password_hash, sessions_valid_after=now
+        )
+        return changed == 1
 
     def is_active(self, user_id: UUID) -> bool:
         """Tell whether the account exists and is active."""
@@ -78,6 +86,7 @@ _TOKEN_FIELDS = (
     "token_hash",
     "user_id",
     "family",
+    "signed_in_at",
     "created_at",
     "expires_at",
     "used_at",
@@ -102,10 +111,19 @@ class DjangoRefreshTokens:
     def spend(self, token_hash: str, *, now: datetime) -> bool:
         """Mark the token used with one conditional UPDATE: the row lock it takes lets
         exactly one of two concurrent callers match."""
+        # Conditions on other rows are EXISTS subqueries, not joins: Django turns a joined
+        # UPDATE into `WHERE pk IN (SELECT ...)`, which PostgreSQL does not check again
+        # after waiting for a concurrent UPDATE of the row, so two callers would both win.
         revoked_in_family = RefreshTokenModel.objects.filter(
             family=OuterRef("family"), revoked_at__isnull=False
         )
+        user_still_signed_in = UserModel.objects.filter(
+            Q(sessions_valid_after=None) | Q(sessions_valid_after__lt=OuterRef("signed_in_at")),
+            pk=OuterRef("user_id"),
+            is_active=True,
+        )
         live = RefreshTokenModel.objects.filter(
+            Exists(user_still_signed_in),
             ~Exists(revoked_in_family),
             pk=token_hash,
             used_at=None,
@@ -154,56 +172,74 @@ class DjangoSigningKeys:
         return deleted
 
 
-# One statement counts an attempt unless the counter is locked: PostgreSQL and SQLite
-# both take the row's lock for ON CONFLICT ... DO UPDATE, so concurrent attempts from
-# every instance of the app are counted one after the other, and none slips past the
-# limit. A counter at 0 attempts, or whose window has ended, starts a new window.
-_RESERVE = f"""
-    INSERT INTO {SignInCounterModel._meta.db_table} AS c (counter, window_start, attempts)
-    VALUES (%(counter)s, %(now)s, 1)
-    ON CONFLICT (counter) DO UPDATE SET
-        window_start = CASE WHEN c.attempts = 0 OR c.window_start <= %(ended_before)s
-                            THEN excluded.window_start ELSE c.window_start END,
-        attempts = CASE WHEN c.attempts = 0 OR c.window_start <= %(ended_before)s
-                        THEN 1 ELSE c.attempts + 1 END
-    WHERE c.attempts < %(limit)s OR c.window_start <= %(ended_before)s
-    RETURNING attempts
+# A new counter's row, unless a concurrent attempt made it first.
+_NEW_COUNTER = f"""
+    INSERT INTO {SignInCounterModel._meta.db_table} (counter, attempts) VALUES (%s, %s)
+    ON CONFLICT (counter) DO NOTHING
 """  # noqa: S608 (the table name is the model's own)
+# Concurrent attempts on one counter: each tries again with what the winner wrote. Past
+# this many, the counter is hammered, and the attempt is answered as locked.
+MAX_TRIES = 50
 
 
 class DjangoSignInAttempts:
-    """Sign-in counters in the `sign_in_counters` table, shared by every instance."""
+    """Sign-in counters in the `sign_in_counters` table, shared by every instance.
+
+    Each change is a compare-and-set: read the counter's log (one SELECT), count in
+    Python (AttemptLog), write it back only if nobody changed it meanwhile (one UPDATE
+    or INSERT that matches the log read). Of concurrent attempts, each write wins once,
+    so no more than the limit are ever counted, on PostgreSQL and SQLite alike.
+    """
 
     def reserve(
         self, counter: str, *, limit: int, window: timedelta, now: datetime
     ) -> datetime | None:
-        """Count an attempt with one statement; when the counter is locked, read when
-        its window ends with a second one."""
-        adapt = connection.ops.adapt_datetimefield_value
-        params = {
-            "counter": counter,
-            "now": adapt(now),
-            "ended_before": adapt(now - window),
-            "limit": limit,
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(_RESERVE, params)
-            counted = cursor.fetchone()
-        if counted is not None:
-            return None
-        started = (
-            SignInCounterModel.objects.filter(pk=counter)
-            .values_list("window_start", flat=True)
-            .first()
-        )
-        return (started or now) + window
+        """Count an attempt (two statements), or return when the lock ends."""
+        for _ in range(MAX_TRIES):
+            stored = _stored_log(counter)
+            log, locked_until = _decode(stored).counted(limit=limit, window=window, now=now)
+            if locked_until is not None:
+                return locked_until
+            if _replace_log(counter, stored, _encode(log)):
+                return None
+        return now + timedelta(seconds=1)
 
     def release(self, counter: str) -> None:
-        """Take one attempt back, with one UPDATE."""
-        SignInCounterModel.objects.filter(pk=counter, attempts__gt=0).update(
-            attempts=F("attempts") - 1
-        )
+        """Take the newest attempt back (two statements)."""
+        for _ in range(MAX_TRIES):
+            stored = _stored_log(counter)
+            if not stored or _replace_log(
+                counter, stored, _encode(_decode(stored).without_newest())
+            ):
+                return
 
     def reset(self, counter: str) -> None:
-        """Forget the counter's attempts, with one UPDATE; the next starts a new window."""
-        SignInCounterModel.objects.filter(pk=counter).update(attempts=0)
+        """Forget the counter's attempts, with one UPDATE."""
+        SignInCounterModel.objects.filter(pk=counter).update(attempts="")
+
+
+def _stored_log(counter: str) -> str | None:
+    """Return the counter's stored log, or None when it has no row yet."""
+    return SignInCounterModel.objects.filter(pk=counter).values_list("attempts", flat=True).first()
+
+
+def _replace_log(counter: str, old: str | None, new: str) -> bool:
+    """Write `new` if the stored log is still `old`; tell whether it was written."""
+    if old is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_NEW_COUNTER, [counter, new])
+            inserted: int = cursor.rowcount
+        return inserted == 1
+    return SignInCounterModel.objects.filter(pk=counter, attempts=old).update(attempts=new) == 1
+
+
+def _decode(stored: str | None) -> AttemptLog:
+    micros = [int(part) for part in (stored or "").split(",") if part]
+    return AttemptLog(tuple(EPOCH + timedelta(microseconds=m) for m in micros))
+
+
+def _encode(log: AttemptLog) -> str:
+    return ",".join(str((moment - EPOCH) // timedelta(microseconds=1)) for moment in log.times)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
