@@ -57,6 +57,8 @@ typecheck: install ## mypy (strict) over config, core, todos, infra and the AWS 
 
 pytest: install infra/node_modules ## The test suite (PostgreSQL when DATABASE_URL points at it, else SQLite)
 	$(UV) run --locked pytest
+	# The ORM adapters' contract on SQLite too, the local default engine.
+	env -u DATABASE_URL ENV_FILE=/dev/null $(UV) run --locked pytest -q -m orm tests/contract
 
 sql-statements: install ## Count SQL statements per API operation (docs/sql-statements.md)
 	$(UV) run --locked python scripts/sql_statements.py

@@ -36,9 +36,9 @@ from core.identity.adapters.orm import (
 from core.identity.adapters.passwords import DjangoPasswords
 from core.identity.ports import Passwords, RefreshTokens, SignInAttempts, UserRepository
 from core.identity.tokens import KeyRing, TokenPolicy
-from todos.adapters.memory import InMemoryTodoRepository
-from todos.adapters.orm import DjangoTodoRepository
-from todos.ports import TodoRepository
+from todos.adapters.memory import InMemoryCreateRequests, InMemoryTodoRepository
+from todos.adapters.orm import DjangoCreateRequests, DjangoTodoRepository
+from todos.ports import CreateRequests, TodoRepository
 
 
 @dataclass
@@ -50,6 +50,7 @@ class Adapters:
     """
 
     todos: TodoRepository
+    create_requests: CreateRequests
     users: UserRepository
     refresh_tokens: RefreshTokens
     sign_in_attempts: SignInAttempts
@@ -73,6 +74,7 @@ def database_adapters() -> Adapters:
     """Return the adapters the app serves with: the Django ORM and the system clock."""
     return Adapters(
         todos=DjangoTodoRepository(),
+        create_requests=DjangoCreateRequests(),
         users=DjangoUserRepository(),
         refresh_tokens=DjangoRefreshTokens(),
         sign_in_attempts=DjangoSignInAttempts(),
@@ -86,8 +88,10 @@ def database_adapters() -> Adapters:
 def in_memory_adapters() -> Adapters:
     """Return adapters that keep everything in this process's memory."""
     users = InMemoryUserRepository()
+    todos = InMemoryTodoRepository(owner_is_active=users.is_active)
     return Adapters(
-        todos=InMemoryTodoRepository(owner_is_active=users.is_active),
+        todos=todos,
+        create_requests=InMemoryCreateRequests(todos),
         users=users,
         refresh_tokens=InMemoryRefreshTokens(users),
         sign_in_attempts=InMemorySignInAttempts(),

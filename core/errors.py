@@ -47,3 +47,16 @@ class TooManyRequests(DomainError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class BadRequest(DomainError):
+    """Raise when a request is malformed in a way no schema describes (a header's syntax)."""
+
+
+class PreconditionFailed(DomainError):
+    """Raise when a condition the client set on the request does not hold (If-Match)."""
+
+
+class Unprocessable(DomainError):
+    """Raise when a well-formed request cannot be served as sent (an idempotency key
+    reused with another request)."""

@@ -20,12 +20,15 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 
 from core.errors import (
+    BadRequest,
     Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
+    PreconditionFailed,
     TooManyRequests,
     Unauthenticated,
+    Unprocessable,
 )
 
 logger = logging.getLogger(__name__)
@@ -125,6 +128,9 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, _no_credentials)
     api.add_exception_handler(Forbidden, _forbidden)
     api.add_exception_handler(TooManyRequests, _too_many_requests)
+    api.add_exception_handler(BadRequest, _bad_request)
+    api.add_exception_handler(PreconditionFailed, _precondition_failed)
+    api.add_exception_handler(Unprocessable, _unprocessable)
     api.add_exception_handler(RequestDataTooBig, _body_too_large)
     for error in DATABASE_UNAVAILABLE:
         api.add_exception_handler(error, _database_unavailable)
@@ -162,6 +168,18 @@ def _no_credentials(request: HttpRequest, exc: object) -> HttpResponse:
 
 def _forbidden(request: HttpRequest, exc: object) -> HttpResponse:
     return error_response(403, str(exc))
+
+
+def _bad_request(request: HttpRequest, exc: object) -> HttpResponse:
+    return error_response(400, str(exc))
+
+
+def _precondition_failed(request: HttpRequest, exc: object) -> HttpResponse:
+    return error_response(412, str(exc))
+
+
+def _unprocessable(request: HttpRequest, exc: object) -> HttpResponse:
+    return error_response(422, str(exc))
 
 
 def _too_many_requests(request: HttpRequest, exc: object) -> HttpResponse:

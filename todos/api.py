@@ -12,6 +12,7 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
+from ninja.params import functions as param
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -21,12 +22,22 @@ from pydantic import (
 )
 
 from core.clock import Clock
-from core.http_errors import documented_headers, error_responses
+from core.http_errors import ErrorOut, ValidationErrorOut, documented_headers, error_responses
+from core.idempotency import fingerprint
+from core.idempotency import idempotency_key as parse_idempotency_key
 from core.identity.api import actor_of
+from core.preconditions import etag, expected_versions, none_match
 from core.schemas import Timestamp
 from todos import services
 from todos.domain import TITLE_MAX_LENGTH, Todo, clean_title
-from todos.ports import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, TodoPage, TodoRepository
+from todos.ports import (
+    DEFAULT_PAGE_SIZE,
+    MAX_OFFSET,
+    MAX_PAGE_SIZE,
+    CreateRequests,
+    TodoPage,
+    TodoRepository,
+)
 
 # The domain's title rule, applied at the edge so a bad title is a 422 like any other
 # field; the length bounds are only documented here, never checked twice.
@@ -121,7 +132,30 @@ class Dependencies(Protocol):
     def todos(self) -> TodoRepository: ...
 
     @property
+    def create_requests(self) -> CreateRequests: ...
+
+    @property
     def clock(self) -> Clock: ...
+
+
+# The request headers, as OpenAPI documents them (a generated client can send them).
+IF_MATCH = (
+    "Write only if the todo's current ETag is one of these (strong comparison), or `*`; else 412."
+)
+IF_NONE_MATCH = "Answer 304 without a body if the todo's current ETag is one of these."
+IDEMPOTENCY_KEY = (
+    "1 to 255 visible ASCII characters, bare or as a quoted string. A repeat with the same "
+    "key and body gets the first answer back (Idempotent-Replayed: true) and creates "
+    "nothing; another body with the key is a 422, a repeat while the first is in flight a "
+    "409. Keys are yours alone and remembered for 24 hours."
+)
+IfMatch = Annotated[str | None, param.Header(alias="If-Match", description=IF_MATCH)]
+IfNoneMatch = Annotated[str | None, param.Header(alias="If-None-Match", description=IF_NONE_MATCH)]
+IdempotencyKey = Annotated[
+    str | None, param.Header(alias="Idempotency-Key", description=IDEMPOTENCY_KEY)
+]
+ETAG = {"ETag": "The todo's version, as a strong entity tag: send it back in If-Match."}
+REPLAYED = {"Idempotent-Replayed": "`true` on an answer replayed for a repeated key."}
 
 
 def build_router(deps: Dependencies) -> Router:
@@ -148,67 +182,124 @@ def build_router(deps: Dependencies) -> Router:
 
     @router.post(
         "",
-        response={201: TodoOut, **error_responses(400, 401, 413, 415, 422)},
+        response={
+            201: TodoOut,
+            **error_responses(400, 401, 409, 413, 415),
+            422: ValidationErrorOut | ErrorOut,  # a schema's refusal, or a reused key's
+        },
         operation_id="create_todo",
         openapi_extra=documented_headers(
-            {201: {"Location": "The URL of the new todo."}}, authenticated=True
+            {201: {"Location": "The URL of the new todo.", **ETAG, **REPLAYED}},
+            authenticated=True,
         ),
         summary="Create a todo",
     )
-    def create_todo(request: HttpRequest, payload: TodoIn, response: HttpResponse) -> Status[Todo]:
-        """Create a todo. The `Location` header of the answer points at it."""
-        todo = services.create_todo(
-            deps.todos,
-            title=payload.title,
-            completed=payload.completed,
-            actor=actor_of(request),
-            clock=deps.clock,
-        )
+    def create_todo(
+        request: HttpRequest,
+        payload: TodoIn,
+        response: HttpResponse,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Status[Todo]:
+        """Create a todo. The `Location` header of the answer points at it. With an
+        `Idempotency-Key`, retrying after a timeout never creates it twice."""
+        actor = actor_of(request)
+        if idempotency_key is None:
+            todo = services.create_todo(
+                deps.todos,
+                title=payload.title,
+                completed=payload.completed,
+                actor=actor,
+                clock=deps.clock,
+            )
+        else:
+            todo, replayed = services.create_todo_once(
+                deps.todos,
+                deps.create_requests,
+                title=payload.title,
+                completed=payload.completed,
+                actor=actor,
+                key=parse_idempotency_key(idempotency_key),
+                fingerprint=fingerprint(request.body),
+                clock=deps.clock,
+            )
+            if replayed:
+                response["Idempotent-Replayed"] = "true"
         response["Location"] = reverse("api:get_todo", kwargs={"todo_id": todo.id})
+        response["ETag"] = etag(todo.version)
         return Status(201, todo)
 
     @router.get(
         "/{todo_id}",
-        response={200: TodoOut, **error_responses(401, 404, 422)},
+        response={200: TodoOut, 304: None, **error_responses(400, 401, 404, 422)},
         operation_id="get_todo",
-        openapi_extra=documented_headers(authenticated=True),
+        openapi_extra=documented_headers({200: ETAG, 304: ETAG}, authenticated=True),
         summary="Get a todo",
         url_name="get_todo",
     )
-    def get_todo(request: HttpRequest, todo_id: UUID) -> Todo:
+    def get_todo(
+        request: HttpRequest,
+        todo_id: UUID,
+        response: HttpResponse,
+        if_none_match: IfNoneMatch = None,
+    ) -> Status[Todo | None]:
         """Get one of your todos by its id. Another user's todo is answered 404, as a
-        missing one is."""
-        return services.get_todo(deps.todos, todo_id=todo_id, actor=actor_of(request))
+        missing one is. With the ETag you hold in `If-None-Match`, an unchanged todo is
+        answered 304 without a body."""
+        todo = services.get_todo(deps.todos, todo_id=todo_id, actor=actor_of(request))
+        response["ETag"] = etag(todo.version)
+        if none_match(if_none_match, todo.version):
+            return Status(304, None)
+        return Status(200, todo)
 
     @router.patch(
         "/{todo_id}",
-        response={200: TodoOut, **error_responses(400, 401, 404, 413, 415, 422)},
+        response={200: TodoOut, **error_responses(400, 401, 404, 409, 412, 413, 415, 422)},
         operation_id="update_todo",
-        openapi_extra=documented_headers(authenticated=True),
+        openapi_extra=documented_headers({200: ETAG}, authenticated=True),
         summary="Update a todo",
     )
-    def update_todo(request: HttpRequest, todo_id: UUID, payload: TodoPatchIn) -> Todo:
+    def update_todo(
+        request: HttpRequest,
+        todo_id: UUID,
+        payload: TodoPatchIn,
+        response: HttpResponse,
+        if_match: IfMatch = None,
+    ) -> Todo:
         """Change the title and/or completion of a todo. Fields left out keep their
-        value; `updated_at` moves on every successful update."""
-        return services.update_todo(
+        value; `updated_at` moves on every successful update. With `If-Match`, the
+        change is made only if nobody changed the todo since you read it (else 412)."""
+        todo = services.update_todo(
             deps.todos,
             todo_id=todo_id,
             title=payload.title,
             completed=payload.completed,
             actor=actor_of(request),
+            expected_versions=expected_versions(if_match),
             clock=deps.clock,
         )
+        response["ETag"] = etag(todo.version)
+        return todo
 
     @router.delete(
         "/{todo_id}",
-        response={204: None, **error_responses(401, 404, 422)},
+        response={204: None, **error_responses(400, 401, 404, 412, 422)},
         operation_id="delete_todo",
         openapi_extra=documented_headers(authenticated=True),
         summary="Delete a todo",
     )
-    def delete_todo(request: HttpRequest, todo_id: UUID) -> Status[None]:
-        """Delete one of your todos for good."""
-        services.delete_todo(deps.todos, todo_id=todo_id, actor=actor_of(request))
+    def delete_todo(
+        request: HttpRequest,
+        todo_id: UUID,
+        if_match: IfMatch = None,
+    ) -> Status[None]:
+        """Delete one of your todos for good; with `If-Match`, only if nobody changed it
+        since you read it (else 412)."""
+        services.delete_todo(
+            deps.todos,
+            todo_id=todo_id,
+            actor=actor_of(request),
+            expected_versions=expected_versions(if_match),
+        )
         return Status(204, None)
 
     return router

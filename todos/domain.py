@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Unprocessable
 
 TITLE_MAX_LENGTH = 255
 # Timestamps are kept to the millisecond, the precision the API writes them with (and
@@ -33,6 +33,29 @@ class TodoNotFound(NotFound):
         self.todo_id = todo_id
 
 
+class VersionMismatch(PreconditionFailed):
+    """Raise when a todo is not at a version the caller said it must be at: someone
+    else changed it since the caller read it."""
+
+    def __init__(self, todo_id: UUID) -> None:
+        super().__init__("Precondition failed")
+        self.todo_id = todo_id
+
+
+class RequestInProgress(Conflict):
+    """Raise when an earlier request with the same idempotency key is still being served."""
+
+    def __init__(self) -> None:
+        super().__init__("A request with this Idempotency-Key is still being processed")
+
+
+class KeyReused(Unprocessable):
+    """Raise when an idempotency key comes back with a different request."""
+
+    def __init__(self) -> None:
+        super().__init__("Idempotency-Key reused with a different request body")
+
+
 def clean_title(raw: str) -> str:
     """Return the title trimmed of surrounding white space.
 
@@ -55,7 +78,10 @@ def _to_resolution(moment: datetime) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Todo:
-    """A thing to do, of one owner; every instance holds a clean title."""
+    """A thing to do, of one owner; every instance holds a clean title.
+
+    `version` starts at 1 and moves on with every change; clients see it as the ETag.
+    """
 
     id: UUID
     owner: UUID
@@ -63,6 +89,7 @@ class Todo:
     completed: bool
     created_at: datetime
     updated_at: datetime
+    version: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "title", clean_title(self.title))
@@ -86,7 +113,7 @@ class Todo:
     def changed(
         self, *, title: str | None = None, completed: bool | None = None, now: datetime
     ) -> Todo:
-        """Return a copy with the given fields changed and `updated_at` moved to `now`.
+        """Return the next version: the given fields changed, `updated_at` moved to `now`.
 
         `updated_at` always moves forward, by at least one millisecond, even when the
         clock has not (two updates within a millisecond, or clocks that disagree).
@@ -98,4 +125,5 @@ class Todo:
             title=self.title if title is None else title,
             completed=self.completed if completed is None else completed,
             updated_at=max(_to_resolution(now), self.updated_at + TIMESTAMP_RESOLUTION),
+            version=self.version + 1,
         )

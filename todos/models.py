@@ -19,6 +19,8 @@ class TodoModel(models.Model):
     completed = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # Moves on with every change; the API shows it as the ETag (todos/domain.py).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         db_table = "todos"
@@ -33,3 +35,28 @@ class TodoModel(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IdempotencyKeyModel(models.Model):
+    """One idempotency key of an owner's todo creations (todos/ports.py CreateRequests)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the request's JSON body
+    created_at = models.DateTimeField()  # the key's first use: it lives 24 hours from here
+    claimed_at = models.DateTimeField()
+    claim = models.UUIDField()  # the token of the request that holds the key
+    # Once its request succeeded: the todo it created, and the todo as it was then (JSON),
+    # which a repeat of the request gets back. The todo may since have been deleted.
+    todo_id = models.UUIDField(null=True)
+    created = models.TextField(null=True)  # noqa: DJ001 (NULL: the request is in flight)
+
+    class Meta:
+        db_table = "idempotency_keys"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_keys_owner_key"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_keys_created_at")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}/{self.key}"

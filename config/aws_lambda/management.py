@@ -49,6 +49,7 @@ FORMS: tuple[tuple[str | Value, ...], ...] = (
     ("rotate_signing_key",),  # previous keys stay valid until their tokens expire
     ("rotate_signing_key", "--drop-previous"),  # after a leak: every access token refused
     ("deactivate_user", EMAIL),
+    ("purge_expired",),  # deletes only what no request can use any more; schedulable
 )
 
 

@@ -77,6 +77,10 @@ class RefreshTokens(Protocol):
         """Revoke every live token of a user; return how many were revoked."""
         ...
 
+    def purge_expired(self, *, before: datetime) -> int:
+        """Delete the tokens that expired before `before`; return how many."""
+        ...
+
 
 class SigningKeys(Protocol):
     """The keys that sign and verify access tokens."""
@@ -117,6 +121,10 @@ class SignInAttempts(Protocol):
 
     def reset(self, counter: str) -> None:
         """Forget every attempt counted against `counter`."""
+        ...
+
+    def purge_idle(self, *, before: datetime) -> int:
+        """Delete the counters with no attempt at or after `before`; return how many."""
         ...
 
 

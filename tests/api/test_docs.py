@@ -8,12 +8,12 @@ from django.test import Client
 
 EXPECTED_RESPONSES = {
     ("get", "/api/todos"): {"200", "401", "422", "500", "503"},
-    ("post", "/api/todos"): {"201", "400", "401", "413", "415", "422", "500", "503"},
-    ("get", "/api/todos/{todo_id}"): {"200", "401", "404", "422", "500", "503"},
+    ("post", "/api/todos"): {"201", "400", "401", "409", "413", "415", "422", "500", "503"},
+    ("get", "/api/todos/{todo_id}"): {"200", "304", "400", "401", "404", "422", "500", "503"},
     ("patch", "/api/todos/{todo_id}"): {
-        *("200", "400", "401", "404", "413", "415", "422", "500", "503"),
+        *("200", "400", "401", "404", "409", "412", "413", "415", "422", "500", "503"),
     },
-    ("delete", "/api/todos/{todo_id}"): {"204", "401", "404", "422", "500", "503"},
+    ("delete", "/api/todos/{todo_id}"): {"204", "400", "401", "404", "412", "422", "500", "503"},
     ("get", "/api/health"): {"200", "500", "503"},
     ("post", "/api/auth/register"): {"201", "400", "409", "413", "415", "422", "500", "503"},
     ("post", "/api/auth/token"): {"200", "400", "401", "413", "415", "422", "429", "500", "503"},
@@ -147,3 +147,29 @@ def test_token_answers_document_no_store_and_the_lock_retry_after(
     assert "Retry-After" in token["429"]["headers"]
     refresh = operations(openapi)[("post", "/api/auth/refresh")]["responses"]
     assert "Cache-Control" in refresh["200"]["headers"]
+
+
+def parameters(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "header"}
+
+
+def test_the_conditional_and_idempotency_headers_are_documented(
+    openapi: dict[str, Any],
+) -> None:
+    ops = operations(openapi)
+    assert set(parameters(ops[("get", "/api/todos/{todo_id}")])) == {"If-None-Match"}
+    assert set(parameters(ops[("patch", "/api/todos/{todo_id}")])) == {"If-Match"}
+    assert set(parameters(ops[("delete", "/api/todos/{todo_id}")])) == {"If-Match"}
+    assert set(parameters(ops[("post", "/api/todos")])) == {"Idempotency-Key"}
+    for key in [("get", "/api/todos/{todo_id}"), ("patch", "/api/todos/{todo_id}")]:
+        assert "ETag" in ops[key]["responses"]["200"]["headers"], key
+    created = ops[("post", "/api/todos")]["responses"]["201"]["headers"]
+    assert {"ETag", "Location", "Idempotent-Replayed"} <= set(created)
+    assert "ETag" in ops[("get", "/api/todos/{todo_id}")]["responses"]["304"]["headers"]
+
+
+def test_a_create_admits_both_422_shapes(openapi: dict[str, Any]) -> None:
+    unprocessable = operations(openapi)[("post", "/api/todos")]["responses"]["422"]
+    schema = unprocessable["content"]["application/json"]["schema"]
+    refs = {branch["$ref"].rsplit("/", 1)[-1] for branch in schema["anyOf"]}
+    assert refs == {"ValidationErrorOut", "ErrorOut"}

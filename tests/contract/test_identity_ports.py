@@ -274,3 +274,26 @@ def test_a_reset_counter_forgets_every_attempt(built: Adapters) -> None:
     attempts.reset("never-counted")
     attempts.release("never-counted")
     assert attempts.reserve("never-counted", limit=1, window=WINDOW, now=EPOCH) is None
+
+
+def test_tokens_expired_before_a_moment_are_purged(built: Adapters, user: User) -> None:
+    old = token(user, expires_at=EPOCH)
+    live = token(user, expires_at=EPOCH + 2 * HOUR)
+    for stored in (old, live):
+        built.refresh_tokens.add(stored)
+    assert built.refresh_tokens.purge_expired(before=EPOCH + HOUR) == 1
+    assert built.refresh_tokens.find(old.token_hash) is None
+    assert built.refresh_tokens.find(live.token_hash) == live
+
+
+def test_counters_idle_since_a_moment_are_purged(built: Adapters) -> None:
+    attempts = built.sign_in_attempts
+    attempts.reserve("idle", limit=5, window=WINDOW, now=at(0))
+    attempts.reserve("busy", limit=5, window=WINDOW, now=at(0))
+    attempts.reserve("busy", limit=5, window=WINDOW, now=at(30))
+    attempts.reserve("reset", limit=5, window=WINDOW, now=at(30))
+    attempts.reset("reset")
+    assert attempts.purge_idle(before=at(20)) == 2
+    for _ in range(4):
+        assert attempts.reserve("busy", limit=5, window=WINDOW, now=at(31)) is None
+    assert attempts.reserve("busy", limit=5, window=WINDOW, now=at(31)) is not None  # kept

@@ -104,21 +104,49 @@ def test_list_filters_on_completion_and_counts_the_filtered(
     assert page.count == len(expected)
 
 
-def test_update_writes_only_the_named_fields(repo: TodoRepository, owner: UUID) -> None:
+def test_update_writes_only_the_named_fields_and_the_version(
+    repo: TodoRepository, owner: UUID
+) -> None:
     todo = build(owner, title="Before", completed=False)
     repo.add(todo)
     later = todo.updated_at + timedelta(hours=1)
-    changed = replace(todo, title="After", completed=True, updated_at=later)
-    assert repo.update(changed, fields=frozenset({"completed", "updated_at"})) is True
-    assert repo.get(owner, todo.id) == replace(todo, completed=True, updated_at=later)
+    changed = replace(todo, title="After", completed=True, updated_at=later, version=2)
+    fields = frozenset({"completed", "updated_at"})
+    assert repo.update(changed, fields=fields, expected_version=1) is True  # type: ignore[arg-type]
+    assert repo.get(owner, todo.id) == replace(todo, completed=True, updated_at=later, version=2)
 
 
 def test_update_of_a_missing_todo_reports_false_and_stores_nothing(
     repo: TodoRepository, owner: UUID
 ) -> None:
     todo = build(owner)
-    assert repo.update(todo, fields=frozenset({"title"})) is False
+    assert repo.update(todo, fields=frozenset({"title"}), expected_version=1) is False
     assert repo.get(owner, todo.id) is None
+
+
+def test_update_writes_nothing_unless_the_todo_is_at_the_expected_version(
+    repo: TodoRepository, owner: UUID
+) -> None:
+    todo = build(owner, title="Before")
+    repo.add(todo)
+    first = replace(todo, title="First", version=2)
+    second = replace(todo, title="Second", version=2)  # read version 1 too
+    assert repo.update(first, fields=frozenset({"title"}), expected_version=1) is True
+    assert repo.update(second, fields=frozenset({"title"}), expected_version=1) is False
+    assert repo.get(owner, todo.id) == first
+
+
+@pytest.mark.parametrize(
+    ("versions", "deleted"),
+    [(None, True), (frozenset({1}), True), (frozenset({1, 7}), True), (frozenset({2}), False)],
+)
+def test_delete_compares_the_version_in_the_same_step(
+    repo: TodoRepository, owner: UUID, versions: frozenset[int] | None, deleted: bool
+) -> None:
+    todo = build(owner)
+    repo.add(todo)
+    assert repo.delete(owner, todo.id, versions=versions) is deleted
+    assert (repo.get(owner, todo.id) is None) is deleted
 
 
 def test_delete_removes_only_that_todo_and_reports_it(repo: TodoRepository, owner: UUID) -> None:
@@ -139,8 +167,8 @@ def test_another_owners_todo_is_absent_to_every_method(
     repo.add(annes)
     assert repo.get(bob.id, annes.id) is None
     assert repo.list(bob.id, TodoQuery()).count == 0
-    stolen = replace(annes, owner=bob.id, title="Bob's now")
-    assert repo.update(stolen, fields=frozenset({"title"})) is False
+    stolen = replace(annes, owner=bob.id, title="Bob's now", version=2)
+    assert repo.update(stolen, fields=frozenset({"title"}), expected_version=1) is False
     assert repo.delete(bob.id, annes.id) is False
     assert repo.get(ann.id, annes.id) == annes
 
@@ -165,7 +193,8 @@ def test_an_inactive_owners_todos_are_absent_until_nothing_can_reach_them(
     assert repo.owner_is_active(ann.id) is False
     assert repo.get(ann.id, todo.id) is None
     assert repo.list(ann.id, TodoQuery()).count == 0
-    assert repo.update(replace(todo, title="x"), fields=frozenset({"title"})) is False
+    renamed = replace(todo, title="x", version=2)
+    assert repo.update(renamed, fields=frozenset({"title"}), expected_version=1) is False
     assert repo.delete(ann.id, todo.id) is False
     assert repo.add(build(ann.id)) is False
 

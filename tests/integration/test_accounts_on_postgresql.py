@@ -136,3 +136,11 @@ def test_deactivate_user_ends_sign_ins_and_refuses_the_access_token_at_once(
     answer = Client(headers={"Authorization": f"Bearer {pair.access_token}"}).get("/api/todos")
     assert answer.status_code == 401
     assert answer["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_purge_expired_deletes_only_what_no_request_can_use(user: User) -> None:
+    pair = services.sign_in(adapters, email=user.email, password=PASSWORD, client_address="::1")
+    out = StringIO()
+    call_command("purge_expired", stdout=out)
+    assert "Deleted 0 expired refresh token(s)" in out.getvalue()
+    assert services.refresh(adapters, refresh_token=pair.refresh_token).access_token

@@ -13,6 +13,7 @@ from todos.domain import Todo
 pytestmark = pytest.mark.django_db
 
 StoreTodos = Callable[..., list[Todo]]
+JSON = "application/json"
 
 
 @pytest.fixture
@@ -88,3 +89,47 @@ def test_a_refused_token_costs_no_statement(
     with django_assert_num_queries(0):
         response = client.get("/api/todos", headers={"Authorization": "Bearer not.a.token"})
     assert response.status_code == 401
+
+
+def test_a_conditional_update_is_two_statements_and_a_conditional_delete_one(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    created = client.post("/api/todos", {"title": "x"}, content_type="application/json")
+    location, tag = created["Location"], created["ETag"]
+    with django_assert_num_queries(2):
+        patched = client.patch(
+            location,
+            {"completed": True},
+            content_type="application/json",
+            headers={"If-Match": tag},
+        )
+    assert patched.status_code == 200
+    with django_assert_num_queries(1):
+        deleted = client.delete(location, headers={"If-Match": patched["ETag"]})
+    assert deleted.status_code == 204
+
+
+def test_a_get_answered_304_is_one_statement(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    created = client.post("/api/todos", {"title": "x"}, content_type="application/json")
+    with django_assert_num_queries(1):
+        unchanged = client.get(created["Location"], headers={"If-None-Match": created["ETag"]})
+    assert unchanged.status_code == 304
+
+
+@pytest.mark.postgresql  # elsewhere the key and the todo take a transaction of two statements
+def test_a_create_with_a_new_key_is_three_statements_and_a_replay_one(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    keyed = {"Idempotency-Key": "budget-1"}
+    with django_assert_num_queries(3):  # look the key up, claim it, store todo and key at once
+        created = client.post(
+            "/api/todos", {"title": "x"}, content_type="application/json", headers=keyed
+        )
+    assert created.status_code == 201
+    with django_assert_num_queries(1):
+        replayed = client.post(
+            "/api/todos", {"title": "x"}, content_type="application/json", headers=keyed
+        )
+    assert replayed["Idempotent-Replayed"] == "true"

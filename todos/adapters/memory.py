@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import datetime
 from uuid import UUID
 
 from todos.domain import Todo
-from todos.ports import TodoPage, TodoQuery, UpdatableField
+from todos.ports import Claim, KeyRecord, TodoPage, TodoQuery, UpdatableField
 
 
 def _everyone_active(owner: UUID) -> bool:
@@ -55,21 +56,27 @@ class InMemoryTodoRepository:
         window = matching[query.offset : query.offset + query.limit]
         return TodoPage(items=window, count=len(matching))
 
-    def update(self, todo: Todo, *, fields: frozenset[UpdatableField]) -> bool:
-        """Write the named fields of `todo`; return False if its owner no longer has it."""
+    def update(
+        self, todo: Todo, *, fields: frozenset[UpdatableField], expected_version: int
+    ) -> bool:
+        """Write the named fields and the version, if the todo is at `expected_version`."""
         with self._lock:
             current = self._todos.get(todo.id)
             if current is None or not self._mine(todo.owner, current):
                 return False
+            if current.version != expected_version:
+                return False
             changes = {field: getattr(todo, field) for field in fields}
-            self._todos[todo.id] = replace(current, **changes)
+            self._todos[todo.id] = replace(current, **changes, version=todo.version)
             return True
 
-    def delete(self, owner: UUID, todo_id: UUID) -> bool:
-        """Remove the owner's todo with this id; return False if they had none."""
+    def delete(self, owner: UUID, todo_id: UUID, *, versions: frozenset[int] | None = None) -> bool:
+        """Remove the owner's todo with this id, if it is at one of `versions`."""
         with self._lock:
             todo = self._todos.get(todo_id)
             if todo is None or not self._mine(owner, todo):
+                return False
+            if versions is not None and todo.version not in versions:
                 return False
             del self._todos[todo_id]
             return True
@@ -80,3 +87,48 @@ class InMemoryTodoRepository:
 
     def _mine(self, owner: UUID, todo: Todo) -> bool:
         return todo.owner == owner and self._owner_is_active(owner)
+
+
+class InMemoryCreateRequests:
+    """Idempotency keys in a dict, completing claims into an InMemoryTodoRepository."""
+
+    def __init__(self, todos: InMemoryTodoRepository) -> None:
+        self._lock = threading.Lock()
+        self._records: dict[tuple[UUID, str], KeyRecord] = {}
+        self._todos = todos
+
+    def find(self, owner: UUID, key: str) -> KeyRecord | None:
+        """Return what is remembered of the owner's key, or None."""
+        return self._records.get((owner, key))
+
+    def claim(self, claim: Claim, *, replacing: KeyRecord | None) -> bool:
+        """Store the claim if what is stored is still `replacing`."""
+        with self._lock:
+            if self._records.get((claim.owner, claim.key)) != replacing:
+                return False
+            self._records[(claim.owner, claim.key)] = KeyRecord(claim)
+            return True
+
+    def complete(self, claim: Claim, todo: Todo) -> bool:
+        """Store the todo and remember it under the key, if the claim is still held."""
+        with self._lock:
+            if self._records.get((claim.owner, claim.key)) != KeyRecord(claim):
+                return False
+            if not self._todos.add(todo):
+                return False
+            self._records[(claim.owner, claim.key)] = KeyRecord(claim, created=todo)
+            return True
+
+    def release(self, claim: Claim) -> None:
+        """Forget the claim, if it is still the one held."""
+        with self._lock:
+            if self._records.get((claim.owner, claim.key)) == KeyRecord(claim):
+                del self._records[(claim.owner, claim.key)]
+
+    def purge_expired(self, *, now: datetime) -> int:
+        """Delete the keys past their lifetime."""
+        with self._lock:
+            expired = [k for k, record in self._records.items() if record.expired(now)]
+            for key in expired:
+                del self._records[key]
+            return len(expired)

@@ -11,24 +11,26 @@ which verifying costs no statement, finds nothing, within the same statement cou
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from django.db import connection
+from django.db import connection, models, transaction
 from django.db.models import Exists, Field, OuterRef, QuerySet
 
 from core.identity.models import UserModel
 from todos.domain import Todo
-from todos.models import TodoModel
-from todos.ports import TodoPage, TodoQuery, UpdatableField
+from todos.models import IdempotencyKeyModel, TodoModel
+from todos.ports import KEY_LIFETIME, Claim, KeyRecord, TodoPage, TodoQuery, UpdatableField
 
-_COLUMNS = ("id", "owner_id", "title", "completed", "created_at", "updated_at")
+_COLUMNS = ("id", "owner_id", "title", "completed", "created_at", "updated_at", "version")
 _NEWEST_FIRST = ("-created_at", "-id")
 # A todo is written only for an active owner, in the INSERT itself: the ORM's create()
 # cannot make an INSERT conditional.
 _INSERT = f"""
     INSERT INTO {TodoModel._meta.db_table} ({", ".join(_COLUMNS)})
-    SELECT %s, id, %s, %s, %s, %s FROM {UserModel._meta.db_table} WHERE id = %s AND is_active
+    SELECT %s, id, %s, %s, %s, %s, %s FROM {UserModel._meta.db_table} WHERE id = %s AND is_active
 """  # noqa: S608 (the names are the models' own)
 
 
@@ -37,11 +39,8 @@ class DjangoTodoRepository:
 
     def add(self, todo: Todo) -> bool:
         """Store a new todo with one INSERT ... SELECT; False if the owner is not active."""
-        values = [todo.id, todo.title, todo.completed, todo.created_at, todo.updated_at]
-        fields = ("id", "title", "completed", "created_at", "updated_at")
-        params = [_db_value(field, value) for field, value in zip(fields, values, strict=True)]
         with connection.cursor() as cursor:
-            cursor.execute(_INSERT, [*params, _db_value("owner", todo.owner)])
+            cursor.execute(_INSERT, _insert_params(todo))
             inserted: int = cursor.rowcount
         return inserted == 1
 
@@ -64,18 +63,25 @@ class DjangoTodoRepository:
             count = selected.count()
         return TodoPage(items=page, count=count)
 
-    def update(self, todo: Todo, *, fields: frozenset[UpdatableField]) -> bool:
-        """Write the named fields of `todo` with one UPDATE; False if the row is gone."""
+    def update(
+        self, todo: Todo, *, fields: frozenset[UpdatableField], expected_version: int
+    ) -> bool:
+        """Write the named fields and the version with one UPDATE ... WHERE version = the
+        expected one: PostgreSQL checks that condition again on the row it locks, so of
+        two writers that read the same version, the second matches nothing."""
         changes = {field: getattr(todo, field) for field in fields}
-        return _mine(todo.owner).filter(pk=todo.id).update(**changes) == 1
+        matching = _mine(todo.owner).filter(pk=todo.id, version=expected_version)
+        return matching.update(**changes, version=todo.version) == 1
 
-    def delete(self, owner: UUID, todo_id: UUID) -> bool:
-        """Remove the owner's todo with one DELETE; False if they had none."""
+    def delete(self, owner: UUID, todo_id: UUID, *, versions: frozenset[int] | None = None) -> bool:
+        """Remove the owner's todo with one DELETE (at one of `versions`, if given)."""
+        matching = _mine(owner).filter(pk=todo_id)
+        if versions is not None:
+            matching = matching.filter(version__in=versions)
         # QuerySet.delete() would wrap this in a transaction for its deletion collector;
         # a todo has no relations or signals to collect, so the plain DELETE is enough.
         # _raw_delete is what QuerySet.delete() itself calls; Django is pinned to 5.2
         # LTS, and the contract suite checks the result on every upgrade.
-        matching = _mine(owner).filter(pk=todo_id)
         return bool(matching._raw_delete(matching.db))
 
     def owner_is_active(self, owner: UUID) -> bool:
@@ -106,9 +112,148 @@ def _window(query: TodoQuery) -> slice:
     return slice(query.offset, query.offset + query.limit)
 
 
-def _db_value(field: str, value: object) -> Any:
+def _insert_params(todo: Todo) -> list[Any]:
+    """The parameters of _INSERT, as the database stores each field."""
+    fields = ("id", "title", "completed", "created_at", "updated_at", "version", "owner")
+    return [_db_value(field, getattr(todo, field)) for field in fields]
+
+
+def _db_value(field: str, value: object, model: type[models.Model] = TodoModel) -> Any:
     """Return a value as the database stores the model field (SQLite keeps UUIDs as hex
     text and datetimes as naive UTC text; PostgreSQL takes them as they are)."""
-    model_field = TodoModel._meta.get_field(field)
+    model_field = model._meta.get_field(field)
     assert isinstance(model_field, Field)
     return model_field.get_db_prep_save(value, connection)
+
+
+# PostgreSQL completes a claim in one statement, which is a transaction of its own: it
+# locks the key's row while the claim is still this request's, inserts the todo for an
+# active owner, and remembers it under the key. The todo is written only if the key is,
+# and the key only if the todo is.
+_COMPLETE = f"""
+    WITH held AS (
+        SELECT id FROM {IdempotencyKeyModel._meta.db_table}
+        WHERE owner_id = %s AND key = %s AND claim = %s AND created IS NULL
+        FOR UPDATE
+    ), stored AS (
+        {_INSERT} AND EXISTS (SELECT 1 FROM held)
+        RETURNING id
+    )
+    UPDATE {IdempotencyKeyModel._meta.db_table} SET todo_id = stored.id, created = %s
+    FROM stored WHERE {IdempotencyKeyModel._meta.db_table}.id = (SELECT id FROM held)
+"""  # noqa: S608 (the names are the models' own)
+
+
+# A new key's claim, unless a concurrent request with the same key claimed it first.
+_NEW_KEY = f"""
+    INSERT INTO {IdempotencyKeyModel._meta.db_table}
+        (owner_id, key, fingerprint, created_at, claimed_at, claim)
+    VALUES (%s, %s, %s, %s, %s, %s)
+    ON CONFLICT (owner_id, key) DO NOTHING
+"""  # noqa: S608 (the table name is the model's own)
+
+
+class DjangoCreateRequests:
+    """Idempotency keys in the `idempotency_keys` table, one row per owner and key."""
+
+    def find(self, owner: UUID, key: str) -> KeyRecord | None:
+        """Return what is remembered of the owner's key, with one SELECT."""
+        rows = list(
+            IdempotencyKeyModel.objects.filter(owner_id=owner, key=key).values(
+                "fingerprint", "created_at", "claimed_at", "claim", "created"
+            )[:1]
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        claim = Claim(
+            owner=owner,
+            key=key,
+            fingerprint=row["fingerprint"],
+            created_at=row["created_at"],
+            claimed_at=row["claimed_at"],
+            token=row["claim"],
+        )
+        return KeyRecord(claim, created=_todo_from_json(row["created"]))
+
+    def claim(self, claim: Claim, *, replacing: KeyRecord | None) -> bool:
+        """Store the claim with one INSERT ... ON CONFLICT DO NOTHING for a new key, or
+        one UPDATE that matches only the claim read before (compare and set)."""
+        values = {
+            "fingerprint": claim.fingerprint,
+            "created_at": claim.created_at,
+            "claimed_at": claim.claimed_at,
+            "claim": claim.token,
+        }
+        if replacing is None:
+            columns = {"owner": claim.owner, "key": claim.key, **values}
+            params = [
+                _db_value(name, value, IdempotencyKeyModel) for name, value in columns.items()
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute(_NEW_KEY, params)
+                inserted: int = cursor.rowcount
+            return inserted == 1
+        matching = IdempotencyKeyModel.objects.filter(
+            owner_id=claim.owner, key=claim.key, claim=replacing.claim.token
+        )
+        return matching.update(**values, todo_id=None, created=None) == 1
+
+    def complete(self, claim: Claim, todo: Todo) -> bool:
+        """Store the todo and remember it under the key: one statement on PostgreSQL, a
+        transaction of two elsewhere (SQLite has no writes in WITH)."""
+        snapshot = _todo_to_json(todo)
+        if connection.vendor == "postgresql":
+            held: list[Any] = [claim.owner, claim.key, claim.token]
+            with connection.cursor() as cursor:
+                cursor.execute(_COMPLETE, [*held, *_insert_params(todo), snapshot])
+                completed: int = cursor.rowcount
+            return completed == 1
+        with transaction.atomic():
+            remembered = IdempotencyKeyModel.objects.filter(
+                owner_id=claim.owner, key=claim.key, claim=claim.token, created=None
+            ).update(todo_id=todo.id, created=snapshot)
+            if remembered == 1 and DjangoTodoRepository().add(todo):
+                return True
+            transaction.set_rollback(True)
+            return False
+
+    def release(self, claim: Claim) -> None:
+        """Forget the claim, if it is still the one held, with one DELETE."""
+        IdempotencyKeyModel.objects.filter(
+            owner_id=claim.owner, key=claim.key, claim=claim.token, created=None
+        ).delete()
+
+    def purge_expired(self, *, now: datetime) -> int:
+        """Delete the keys past their lifetime."""
+        deleted, _ = IdempotencyKeyModel.objects.filter(created_at__lte=now - KEY_LIFETIME).delete()
+        return deleted
+
+
+def _todo_to_json(todo: Todo) -> str:
+    return json.dumps(
+        {
+            "id": str(todo.id),
+            "owner": str(todo.owner),
+            "title": todo.title,
+            "completed": todo.completed,
+            "created_at": todo.created_at.isoformat(),
+            "updated_at": todo.updated_at.isoformat(),
+            "version": todo.version,
+        }
+    )
+
+
+def _todo_from_json(text: str | None) -> Todo | None:
+    if text is None:
+        return None
+    fields = json.loads(text)
+    return Todo(
+        id=UUID(fields["id"]),
+        owner=UUID(fields["owner"]),
+        title=fields["title"],
+        completed=fields["completed"],
+        created_at=datetime.fromisoformat(fields["created_at"]),
+        updated_at=datetime.fromisoformat(fields["updated_at"]),
+        version=fields["version"],
+    )

@@ -110,6 +110,14 @@ class InMemoryRefreshTokens:
         """Revoke every live token of a user."""
         return self._revoke(lambda token: token.user_id == user_id, now)
 
+    def purge_expired(self, *, before: datetime) -> int:
+        """Delete the tokens that expired before `before`."""
+        with self._lock:
+            expired = [h for h, token in self._tokens.items() if token.expires_at < before]
+            for token_hash in expired:
+                del self._tokens[token_hash]
+            return len(expired)
+
     def _revoke(self, selected: Callable[[RefreshToken], bool], now: datetime) -> int:
         with self._lock:
             live = [t for t in self._tokens.values() if t.revoked_at is None and selected(t)]
@@ -173,4 +181,13 @@ class InMemorySignInAttempts:
     def reset(self, counter: str) -> None:
         """Forget the counter's attempts."""
         with self._lock:
-            self._logs.pop(counter, None)
+            if counter in self._logs:
+                self._logs[counter] = AttemptLog()
+
+    def purge_idle(self, *, before: datetime) -> int:
+        """Delete the counters with no attempt at or after `before`."""
+        with self._lock:
+            idle = [c for c, log in self._logs.items() if all(t < before for t in log.times)]
+            for counter in idle:
+                del self._logs[counter]
+            return len(idle)

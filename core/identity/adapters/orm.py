@@ -138,6 +138,11 @@ class DjangoRefreshTokens:
             revoked_at=now
         )
 
+    def purge_expired(self, *, before: datetime) -> int:
+        """Delete the tokens that expired before `before`."""
+        deleted, _ = RefreshTokenModel.objects.filter(expires_at__lt=before).delete()
+        return deleted
+
     def revoke_user(self, user_id: UUID, *, now: datetime) -> int:
         """Revoke every live token of a user with one UPDATE."""
         return RefreshTokenModel.objects.filter(user_id=user_id, revoked_at=None).update(
@@ -216,6 +221,17 @@ class DjangoSignInAttempts:
     def reset(self, counter: str) -> None:
         """Forget the counter's attempts, with one UPDATE."""
         SignInCounterModel.objects.filter(pk=counter).update(attempts="")
+
+    def purge_idle(self, *, before: datetime) -> int:
+        """Delete the counters with no attempt at or after `before` (each by compare and
+        set, so an attempt counted meanwhile is kept)."""
+        deleted = 0
+        rows = SignInCounterModel.objects.values_list("counter", "attempts").iterator()
+        for counter, stored in rows:
+            if all(moment < before for moment in _decode(stored).times):
+                gone, _ = SignInCounterModel.objects.filter(pk=counter, attempts=stored).delete()
+                deleted += gone
+        return deleted
 
 
 def _stored_log(counter: str) -> str | None:
