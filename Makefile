@@ -61,7 +61,7 @@ pytest: install infra/node_modules ## The test suite (PostgreSQL when DATABASE_U
 	env -u DATABASE_URL ENV_FILE=/dev/null $(UV) run --locked pytest -q -m orm tests/contract
 
 sql-statements: install ## Count SQL statements per API operation (docs/sql-statements.md)
-	$(UV) run --locked python scripts/sql_statements.py
+	$(UV) run --locked python scripts/sql_statements.py --write docs/sql-statements.md
 
 # BYTECODE_PYTHON=/path/to/python3.13 compiles the bundle's bytecode if uv finds no 3.13.
 bundle: install ## Build the Lambda asset (arm64, Python 3.13) in build/lambda and its zip

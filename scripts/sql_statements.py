@@ -119,11 +119,45 @@ def measure(client: Client) -> list[tuple[str, int]]:
         ("DELETE /api/todos/{id}", count(lambda: signed_in.delete(todo), 204)),
         ("GET /api/health", count(lambda: client.get("/api/health"), 200)),
     ]
+    todos += conditional(signed_in)
     logout = {"refresh_token": pairs[-1]["refresh_token"]}
     accounts.append(
         ("POST /api/auth/logout", count(lambda: post(client, "/api/auth/logout", logout), 204))
     )
     return todos + accounts
+
+
+def conditional(signed_in: Client) -> list[tuple[str, int]]:
+    """Count the conditional requests and the creates with an Idempotency-Key."""
+    created = signed_in.post("/api/todos", {"title": "Conditional"}, content_type=JSON)
+    location = created["Location"]
+    etags = [created["ETag"]]
+
+    def patch_if_match() -> Any:
+        response = signed_in.patch(
+            location, {"completed": True}, content_type=JSON, headers={"If-Match": etags[-1]}
+        )
+        etags.append(response["ETag"])
+        return response
+
+    keyed = {"Idempotency-Key": "counted-1"}
+
+    def create_with_key() -> Any:
+        return signed_in.post("/api/todos", {"title": "Once"}, content_type=JSON, headers=keyed)
+
+    return [
+        (
+            "GET /api/todos/{id} with If-None-Match (304)",
+            count(lambda: signed_in.get(location, headers={"If-None-Match": etags[-1]}), 304),
+        ),
+        ("PATCH /api/todos/{id} with If-Match", count(patch_if_match, 200)),
+        (
+            "DELETE /api/todos/{id} with If-Match",
+            count(lambda: signed_in.delete(location, headers={"If-Match": etags[-1]}), 204),
+        ),
+        ("POST /api/todos with a new Idempotency-Key", count(create_with_key, 201)),
+        ("POST /api/todos, a replay of that key", count(create_with_key, 201)),
+    ]
 
 
 def main() -> None:
