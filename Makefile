@@ -85,6 +85,8 @@ db-down: ## Stop it (the data stays in its volume)
 
 # --- AWS (infra/): STAGE=prod selects the production stage --------------------------------
 STAGE ?= dev
+# More CDK context for synth, deploy and destroy: CONTEXT="-c corsOrigins=https://app.example.com"
+CONTEXT ?=
 CDK := cd infra && npx --no-install cdk
 
 infra/node_modules: infra/package.json infra/package-lock.json
@@ -94,16 +96,16 @@ infra/node_modules: infra/package.json infra/package-lock.json
 cdk-install: infra/node_modules ## Install the pinned AWS CDK CLI into infra/node_modules
 
 synth: install infra/node_modules ## Synthesize both stacks into infra/cdk.out (offline; builds the Lambda asset)
-	$(CDK) synth -c stage=$(STAGE)
+	$(CDK) synth -c stage=$(STAGE) $(CONTEXT)
 
 bootstrap: install infra/node_modules ## Once per account and region: the CDK's assets bucket and deploy roles
 	$(CDK) bootstrap -c stage=$(STAGE)
 
 deploy: install infra/node_modules ## Deploy both stacks of STAGE (dev) with your AWS credentials
-	$(CDK) deploy --all -c stage=$(STAGE)
+	$(CDK) deploy --all -c stage=$(STAGE) $(CONTEXT)
 
 destroy: install infra/node_modules ## Delete both stacks of STAGE (dev); prod's data stack refuses (termination protection)
-	$(CDK) destroy --all -c stage=$(STAGE)
+	$(CDK) destroy --all -c stage=$(STAGE) $(CONTEXT)
 
 cfn-lint: synth ## Lint the synthesized CloudFormation templates
 	$(UV) run --locked cfn-lint --config-file infra/.cfnlintrc.yaml infra/cdk.out/*.template.json
