@@ -20,7 +20,7 @@ class TodoModel(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     # Moves on with every change; the API shows it as the ETag (todos/domain.py).
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, db_default=1)
 
     class Meta:
         db_table = "todos"

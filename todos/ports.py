@@ -134,7 +134,8 @@ class CreateRequests(Protocol):
 
     def claim(self, claim: Claim, *, replacing: KeyRecord | None) -> bool:
         """Store a claim: a new key's, or in place of `replacing`, if that is still what
-        is stored (compare and set). False if another request got there first."""
+        is stored (compare and set). False if another request got there first, or if the
+        owner is not an active user."""
         ...
 
     def complete(self, claim: Claim, todo: Todo) -> bool:

@@ -163,7 +163,7 @@ def create_todo_once(
     """
     now = clock()
     todo = Todo.new(owner=actor.user_id, title=title, completed=completed, now=now)
-    claim = _claim(requests, actor=actor, key=key, fingerprint=fingerprint, now=now)
+    claim = _claim(repo, requests, actor=actor, key=key, fingerprint=fingerprint, now=now)
     if isinstance(claim, Todo):
         return claim, True
     try:
@@ -180,12 +180,19 @@ def create_todo_once(
 
 
 def _claim(
-    requests: CreateRequests, *, actor: Actor, key: str, fingerprint: str, now: datetime
+    repo: TodoRepository,
+    requests: CreateRequests,
+    *,
+    actor: Actor,
+    key: str,
+    fingerprint: str,
+    now: datetime,
 ) -> Claim | Todo:
     """Claim the key for this request, or return the todo its first request created.
 
     :raises KeyReused: if the key is remembered with another fingerprint.
     :raises RequestInProgress: if its first request is still being served.
+    :raises InvalidAccessToken: if the actor is no longer an active user.
     """
     for _ in range(UPDATE_ATTEMPTS):
         record = requests.find(actor.user_id, key)
@@ -208,6 +215,8 @@ def _claim(
         )
         if requests.claim(claim, replacing=record):
             return claim
+        if not repo.owner_is_active(actor.user_id):
+            raise InvalidAccessToken
     raise RequestInProgress
 
 

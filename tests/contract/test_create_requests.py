@@ -113,3 +113,11 @@ def test_expired_keys_are_purged(built: Adapters, ann: User) -> None:
     assert built.create_requests.purge_expired(now=EPOCH) == 2
     assert built.create_requests.find(ann.id, "new") is not None
     assert built.create_requests.find(ann.id, "old") is None
+
+
+def test_an_inactive_or_deleted_owner_claims_nothing(built: Adapters, ann: User) -> None:
+    built.users.deactivate(ann.id)
+    assert built.create_requests.claim(claim_of(ann), replacing=None) is False
+    assert built.create_requests.find(ann.id, "key-1") is None
+    stranger = replace(ann, id=uuid4())
+    assert built.create_requests.claim(claim_of(stranger), replacing=None) is False

@@ -11,6 +11,8 @@ import pytest
 from django.db import connections
 from django.test import Client
 
+from core.identity.domain import User
+from core.identity.models import UserModel
 from todos.models import TodoModel
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -84,3 +86,14 @@ def test_four_creates_with_one_key_make_one_todo(bearer: dict[str, str]) -> None
             assert body == created[0]
     again = Client().post(TODOS, '{"title": "Once"}', content_type=JSON, headers=headers)
     assert (again["Idempotent-Replayed"], again.json()) == ("true", created[0])
+
+
+def test_a_deleted_users_token_creates_nothing_even_with_a_key(
+    bearer: dict[str, str], user: User
+) -> None:
+    UserModel.objects.filter(pk=user.id).delete()
+    headers = {**bearer, "Idempotency-Key": "after-deletion"}
+    for _ in range(2):
+        answer = Client().post(TODOS, '{"title": "Ghost"}', content_type=JSON, headers=headers)
+        assert answer.status_code == 401
+    assert not TodoModel.objects.exists()

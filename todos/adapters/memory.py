@@ -102,9 +102,11 @@ class InMemoryCreateRequests:
         return self._records.get((owner, key))
 
     def claim(self, claim: Claim, *, replacing: KeyRecord | None) -> bool:
-        """Store the claim if what is stored is still `replacing`."""
+        """Store the claim if what is stored is still `replacing`, for an active owner."""
         with self._lock:
             if self._records.get((claim.owner, claim.key)) != replacing:
+                return False
+            if not self._todos.owner_is_active(claim.owner):
                 return False
             self._records[(claim.owner, claim.key)] = KeyRecord(claim)
             return True

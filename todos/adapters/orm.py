@@ -144,13 +144,14 @@ _COMPLETE = f"""
 """  # noqa: S608 (the names are the models' own)
 
 
-# A new key's claim, unless a concurrent request with the same key claimed it first.
+# A new key's claim, for an active owner, unless a concurrent request with the same key
+# claimed it first. (A plain INSERT for a deleted user would break the foreign key.)
 _NEW_KEY = f"""
     INSERT INTO {IdempotencyKeyModel._meta.db_table}
         (owner_id, key, fingerprint, created_at, claimed_at, claim)
-    VALUES (%s, %s, %s, %s, %s, %s)
+    SELECT id, %s, %s, %s, %s, %s FROM {UserModel._meta.db_table} WHERE id = %s AND is_active
     ON CONFLICT (owner_id, key) DO NOTHING
-"""  # noqa: S608 (the table name is the model's own)
+"""  # noqa: S608 (the names are the models' own)
 
 
 class DjangoCreateRequests:
@@ -186,7 +187,7 @@ class DjangoCreateRequests:
             "claim": claim.token,
         }
         if replacing is None:
-            columns = {"owner": claim.owner, "key": claim.key, **values}
+            columns = {"key": claim.key, **values, "owner": claim.owner}  # _NEW_KEY's order
             params = [
                 _db_value(name, value, IdempotencyKeyModel) for name, value in columns.items()
             ]
