@@ -7,7 +7,12 @@ equal byte for byte.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import botocore.auth
@@ -16,6 +21,7 @@ import pytest
 
 from core.postgresql.iam_token import AwsCredentials, rds_auth_token
 
+ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
 CLUSTER = "todo.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com"
 SIGNED_AT = datetime(2026, 11, 30, 9, 58, 7, tzinfo=UTC)
@@ -84,3 +90,63 @@ def test_a_different_secret_or_instant_gives_a_different_signature() -> None:
     later = SIGNED_AT.replace(second=8)
     assert rds_auth_token(other_key, **place, now=SIGNED_AT) != reference
     assert rds_auth_token(credentials, **place, now=later) != reference
+
+
+def run_python(code: str, **env: str) -> str:
+    """Run `code` in a fresh interpreter with the project on its path and only `env`'s AWS
+    settings; return what it printed."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    offline = {
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    result = subprocess.run(  # noqa: S603 (this interpreter, this project's code)
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **offline, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+SIGN_AND_REPORT = f"""
+import json, sys
+from core.postgresql.credentials import iam_auth_token
+token = iam_auth_token(host={CLUSTER!r}, port=5432, user="todo_app", region={REGION!r})
+print(json.dumps({{"token": token, "botocore": "botocore" in sys.modules}}))
+"""
+
+
+def test_signing_a_token_with_the_function_s_credentials_never_imports_botocore() -> None:
+    """As on Lambda: the execution role's credentials in the environment."""
+    printed = json.loads(
+        run_python(
+            SIGN_AND_REPORT,
+            AWS_ACCESS_KEY_ID=ACCESS_KEY,
+            AWS_SECRET_ACCESS_KEY=SECRET_KEY,
+            AWS_SESSION_TOKEN=SESSION_TOKEN,
+        )
+    )
+    assert printed["botocore"] is False
+    query = parse_qs(urlsplit(f"https://{printed['token']}").query)
+    assert query["X-Amz-Credential"][0].startswith(f"{ACCESS_KEY}/")
+    assert query["X-Amz-Security-Token"] == [SESSION_TOKEN]
+
+
+def test_without_credentials_in_the_environment_botocore_s_chain_finds_a_profile(
+    tmp_path: Path,
+) -> None:
+    """A laptop with a profile in ~/.aws/credentials: botocore reads it, the token is ours."""
+    profile = tmp_path / "credentials"
+    profile.write_text(
+        f"[default]\naws_access_key_id = AKIAPROFILEEXAMPLE\naws_secret_access_key = {SECRET_KEY}\n"
+    )
+    printed = json.loads(run_python(SIGN_AND_REPORT, AWS_SHARED_CREDENTIALS_FILE=str(profile)))
+    assert printed["botocore"] is True
+    query = parse_qs(urlsplit(f"https://{printed['token']}").query)
+    assert query["X-Amz-Credential"][0].startswith("AKIAPROFILEEXAMPLE/")
+    assert "X-Amz-Security-Token" not in query
