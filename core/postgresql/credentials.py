@@ -5,7 +5,8 @@ A token is signed here, with the function's own credentials from its environment
 would cost a function's first connection 0.15 to 0.3 s. botocore loads only to read the
 master secret (an operator's run) or, where the environment holds no credentials (a
 laptop with a profile), to find them; the Lambda runtime provides it and the bundle does
-not ship it. Nothing here reaches the network except reading the secret.
+not ship it. Nothing here reaches the network except reading the secret and, on a
+function with SnapStart, the runtime's local credentials endpoint.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, Self
 
 import psycopg
 
-from core.postgresql.aws_credentials import from_environment
+from core.postgresql.aws_credentials import from_container, from_environment
 from core.postgresql.iam_token import AwsCredentials, rds_auth_token
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ def iam_auth_token(*, host: str, port: int, user: str, region: str) -> str:
 
     A token is valid for 15 minutes, but only while a connection opens: an open
     connection outlives it.
+
+    :raises core.postgresql.aws_credentials.CredentialsUnavailable: when the SnapStart
+        credentials endpoint cannot be read.
     """
     credentials = aws_credentials()
     token = rds_auth_token(
@@ -55,12 +59,12 @@ def iam_auth_token(*, host: str, port: int, user: str, region: str) -> str:
 
 
 def aws_credentials() -> AwsCredentials:
-    """Return this process's AWS credentials: the environment's, or whatever botocore's
-    chain finds (a profile, SSO, an instance role).
+    """Return this process's AWS credentials: the environment's, the SnapStart endpoint's,
+    or whatever botocore's chain finds (a profile, SSO, an instance role).
 
     :raises RuntimeError: when there are none.
     """
-    found = from_environment()
+    found = from_environment() or from_container()
     if found is not None:
         return found
     # Not on Lambda: a profile or SSO, which only botocore's chain knows how to read.
