@@ -56,6 +56,8 @@ class DjangoFunction(Construct):
         environment: dict[str, str],
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
+        memory_size: int,
+        reserved_concurrency: int | None,
     ) -> None:
         super().__init__(scope, construct_id)
         log_group = logs.LogGroup(
@@ -78,7 +80,9 @@ class DjangoFunction(Construct):
                     local=LocalBundler(),
                 ),
             ),
-            memory_size=512,
+            memory_size=memory_size,
+            # A cap on instances, hence on new IAM connections when traffic bursts.
+            reserved_concurrent_executions=reserved_concurrency,
             timeout=TIMEOUT,
             vpc=vpc,
             vpc_subnets=ISOLATED,
@@ -103,3 +107,4 @@ class DjangoFunction(Construct):
             managed.format("AWSLambdaVPCAccessExecutionRole"),
             "AWS's managed policy for the network interfaces of a function in a VPC.",
         )
+

@@ -38,6 +38,8 @@ class ApiStack(Stack):
             },
             log_retention=settings.log_retention,
             removal_policy=settings.removal_policy,
+            memory_size=settings.memory_size,
+            reserved_concurrency=settings.reserved_concurrency,
         )
         function = self.django.function
         data.cluster.grant_connect(function, settings.app_role)

@@ -109,3 +109,10 @@ def prod(synth: Callable[..., Synth]) -> Synth:
 def isolated(synth: Callable[..., Synth]) -> Synth:
     """The dev stage with the bastion in an isolated subnet behind SSM endpoints."""
     return synth(isolatedBastion="true")
+
+
+
+@pytest.fixture(scope="module")
+def tuned(synth: Callable[..., Synth]) -> Synth:
+    """The dev stage with one vCPU's worth of memory and a concurrency cap."""
+    return synth(memorySize="1769", reservedConcurrency="20")
