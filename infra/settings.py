@@ -30,6 +30,7 @@ CONTEXT_KEYS = (
     "logRetentionDays",
     "backupDays",
     "protectData",
+    "snapStart",
     "memorySize",
     "reservedConcurrency",
 )
@@ -55,6 +56,7 @@ class StageSettings:
     log_retention: RetentionDays
     backup_days: int
     protect_data: bool
+    snap_start: bool
     memory_size: int
     # None: the function draws on the account's unreserved concurrency, without a cap.
     reserved_concurrency: int | None
@@ -87,6 +89,7 @@ class StageSettings:
             log_retention=_retention(int(_number(context, "logRetentionDays", 90 if prod else 14))),
             backup_days=int(_number(context, "backupDays", 14 if prod else 1)),
             protect_data=_flag(context, "protectData", default=prod),
+            snap_start=_flag(context, "snapStart", default=False),
             memory_size=_integer(context, "memorySize", 512),
             reserved_concurrency=_reservation(context),
         )

@@ -111,6 +111,11 @@ def isolated(synth: Callable[..., Synth]) -> Synth:
     return synth(isolatedBastion="true")
 
 
+@pytest.fixture(scope="module")
+def snapstart(synth: Callable[..., Synth]) -> Synth:
+    """The dev stage with SnapStart: a published version behind a `live` alias."""
+    return synth(snapStart="true")
+
 
 @pytest.fixture(scope="module")
 def tuned(synth: Callable[..., Synth]) -> Synth:

@@ -96,6 +96,7 @@ def test_the_ssm_endpoints_admit_https_from_the_bastion_only(isolated: Synth) ->
         ({"isolatedBastion": "maybe"}, "true or false"),
         ({"logRetentionDays": "10"}, "logRetentionDays"),
         ({"maxCapacity": "two"}, "number"),
+        ({"snapStart": "maybe"}, "true or false"),
         ({"memorySize": "64"}, "memorySize"),
         ({"memorySize": "10241"}, "memorySize"),
         ({"memorySize": "512.5"}, "whole number"),
@@ -135,6 +136,7 @@ NON_DEFAULT = {
     "logRetentionDays": "30",
     "backupDays": "7",
     "protectData": "true",
+    "snapStart": "true",
     "memorySize": "1024",
     "reservedConcurrency": "25",
 }
@@ -156,9 +158,10 @@ def test_the_concurrency_cap_is_off_unless_a_number_is_given(unset: str | None) 
 
 
 def test_the_function_options_default_to_what_cdk_json_says() -> None:
-    """cdk.json names the defaults (512 MB, no cap); the settings agree."""
+    """cdk.json names the defaults (SnapStart off, 512 MB, no cap); the settings agree."""
     context = default_context()
     settings = StageSettings.from_context({})
-    assert context["memorySize"] == settings.memory_size == 512
+    assert (context["snapStart"], context["memorySize"]) == (False, 512)
+    assert (settings.snap_start, settings.memory_size) == (False, 512)
     assert "reservedConcurrency" not in context
     assert settings.reserved_concurrency is None
