@@ -1,7 +1,6 @@
 """The one settings module. Every deployment-specific value comes from the environment
 (or a `.env` file beside manage.py, for local runs: see .env.example)."""
 
-import secrets
 import warnings
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from core.database import database_settings
-from core.runtime import on_lambda
+from core.runtime import draw_secret_key, on_lambda
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,12 +25,15 @@ ON_LAMBDA = on_lambda()
 OPERATOR = bool(env.str("DB_SECRET_ARN", default=""))
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY and (ON_LAMBDA or OPERATOR):
+# True when the key below is this instance's own; a SnapStart restore draws it again
+# (config/aws_lambda/snapstart.py), or every restored instance would share one.
+SECRET_KEY_PER_INSTANCE = not SECRET_KEY and (ON_LAMBDA or OPERATOR)
+if SECRET_KEY_PER_INSTANCE:
     # The API signs nothing that must outlive a process: no sessions, no CSRF or
     # password-reset tokens. So each Lambda instance (and each operator's command) draws
     # its own key, and no key sits in the function's configuration. Set SECRET_KEY (from
     # a secret) before adding anything that signs data for later, such as sessions.
-    SECRET_KEY = secrets.token_urlsafe(50)
+    SECRET_KEY = draw_secret_key()
 elif not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")

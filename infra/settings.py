@@ -15,6 +15,8 @@ STAGE_NAME = re.compile(r"^[a-z][a-z0-9]{0,29}$")
 # Aurora Serverless v2: capacity in steps of 0.5 ACU; auto-pause after 5 min to 24 h idle.
 MAX_ACU = 256
 PAUSE_SECONDS = (300, 86_400)
+# Lambda's memory range, in MB; it buys CPU in proportion (docs/infra.md).
+MEMORY_MB = (128, 10_240)
 PROD_STAGES = frozenset({"prod"})
 # The context keys this app reads (cdk.json, or `-c key=value`).
 CONTEXT_KEYS = (
@@ -28,7 +30,12 @@ CONTEXT_KEYS = (
     "logRetentionDays",
     "backupDays",
     "protectData",
+    "snapStart",
+    "memorySize",
+    "reservedConcurrency",
 )
+# What `-c reservedConcurrency=...` may say to leave the function unreserved.
+UNRESERVED = frozenset({"", "none", "off", "false"})
 
 
 class SettingsError(ValueError):
@@ -49,6 +56,10 @@ class StageSettings:
     log_retention: RetentionDays
     backup_days: int
     protect_data: bool
+    snap_start: bool
+    memory_size: int
+    # None: the function draws on the account's unreserved concurrency, without a cap.
+    reserved_concurrency: int | None
     database_name: str = "todo"
     app_role: str = "todo_app"
 
@@ -78,6 +89,9 @@ class StageSettings:
             log_retention=_retention(int(_number(context, "logRetentionDays", 90 if prod else 14))),
             backup_days=int(_number(context, "backupDays", 14 if prod else 1)),
             protect_data=_flag(context, "protectData", default=prod),
+            snap_start=_flag(context, "snapStart", default=False),
+            memory_size=_integer(context, "memorySize", 512),
+            reserved_concurrency=_reservation(context),
         )
         settings._check()
         return settings
@@ -93,6 +107,13 @@ class StageSettings:
             raise SettingsError("need 0 < throttleRate <= throttleBurst")
         if not 1 <= self.backup_days <= 35:
             raise SettingsError("backupDays must lie in 1..35 (Aurora's range)")
+        if not MEMORY_MB[0] <= self.memory_size <= MEMORY_MB[1]:
+            raise SettingsError(f"memorySize must lie in {MEMORY_MB[0]}..{MEMORY_MB[1]} MB")
+        if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
+            raise SettingsError(
+                "reservedConcurrency must be at least 1 (0 would stop the function); "
+                "leave it unset for no cap"
+            )
 
 
 def _number(context: dict[str, Any], key: str, default: float) -> float:
@@ -101,6 +122,21 @@ def _number(context: dict[str, Any], key: str, default: float) -> float:
         return float(value)
     except (TypeError, ValueError):
         raise SettingsError(f"{key} must be a number, not {value!r}") from None
+
+
+def _integer(context: dict[str, Any], key: str, default: int) -> int:
+    number = _number(context, key, default)
+    if not number.is_integer():
+        raise SettingsError(f"{key} must be a whole number, not {context.get(key)!r}")
+    return int(number)
+
+
+def _reservation(context: dict[str, Any]) -> int | None:
+    """Read reservedConcurrency: a whole number, or nothing (unset, none, off) for no cap."""
+    value = context.get("reservedConcurrency")
+    if value is None or str(value).strip().lower() in UNRESERVED:
+        return None
+    return _integer(context, "reservedConcurrency", 0)
 
 
 def _flag(context: dict[str, Any], key: str, *, default: bool) -> bool:

@@ -7,7 +7,7 @@ type with no known idle price fails the estimate instead of counting as free.
     uv run python scripts/idle_cost.py                       # dev, as cdk.json sets it up
     uv run python scripts/idle_cost.py -c isolatedBastion=true
     uv run python scripts/idle_cost.py --templates infra/cdk.out
-    uv run python scripts/idle_cost.py --write docs/idle-cost.md   # both layouts, as Markdown
+    uv run python scripts/idle_cost.py --write docs/idle-cost.md   # every layout, as Markdown
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 HOURS = 730  # AWS bills a month as 730 hours
+SECONDS = HOURS * 3600
 # On-demand list prices in us-east-1, US$, from the AWS pricing pages (2025-2026).
 INSTANCE_HOUR = {"t4g.nano": 0.0042, "t4g.micro": 0.0084, "t3.nano": 0.0052}
 EBS_GB_MONTH = {"gp3": 0.08, "gp2": 0.10}
@@ -37,12 +38,20 @@ PRICES = {
     "aurora_storage_gb_month": 0.10,
     "logs_ingest_gb": 0.50,
     "logs_storage_gb_month": 0.03,
+    # Lambda SnapStart for Python (and .NET): caching each version's snapshot, per GB of
+    # the function's memory per second the version exists, and restoring an instance from
+    # it, per GB. From the SnapStart example on https://aws.amazon.com/lambda/pricing/
+    # (US East (N. Virginia)), read 2026-11-30; Java functions pay neither.
+    "snapstart_cache_gb_second": 0.0000015046,
+    "snapstart_restore_gb": 0.0001397998,
 }
 # What an idle deployment still holds; these are assumptions, not readings.
 ASSUMED = {
     "aurora_storage_gb": 1.0,  # an empty cluster's volume, rounded up
     "log_storage_gb": 0.1,  # everything retained across all log groups
     "flow_log_gb_month_running": 0.1,  # the bastion's SSM agent keeps a few connections open
+    # New instances a month of a lightly used stage with SnapStart, each one a restore.
+    "snapstart_restores_month": 100,
 }
 # Resource types that cost nothing while nothing calls them.
 FREE_WHEN_IDLE = {
@@ -67,7 +76,7 @@ FREE_WHEN_IDLE = {
     "AWS::IAM::InstanceProfile",
     "AWS::IAM::Policy",
     "AWS::IAM::Role",
-    "AWS::Lambda::Function",
+    "AWS::Lambda::Alias",
     "AWS::Lambda::Permission",
     "AWS::RDS::DBClusterParameterGroup",
     "AWS::RDS::DBSubnetGroup",
@@ -96,11 +105,14 @@ def estimate(templates: dict[str, dict[str, Any]]) -> list[Item]:
     items: list[Item] = []
     log_groups = 0
     for stack, template in sorted(templates.items()):
-        for name, resource in template.get("Resources", {}).items():
+        resources = template.get("Resources", {})
+        for name, resource in resources.items():
             kind, props = resource["Type"], resource.get("Properties", {})
             where = f"{stack}/{name}"
             if kind == "AWS::Logs::LogGroup":
                 log_groups += 1
+            elif kind == "AWS::Lambda::Version":
+                items.extend(_snapshot(props, resources))
             else:
                 items.extend(_price(kind, props, where))
     if log_groups:
@@ -117,6 +129,41 @@ def _price(kind: str, props: dict[str, Any], where: str) -> Iterable[Item]:
     if pricer is None:
         raise UnpricedResource(f"{where}: no idle price known for {kind}")
     return pricer(props, where)
+
+
+def _snapstart_gb(props: dict[str, Any]) -> float | None:
+    """Return a function's memory in GB if it has SnapStart on, else None."""
+    if props.get("SnapStart", {}).get("ApplyOn") != "PublishedVersions":
+        return None
+    return float(props.get("MemorySize", 128)) / 1024  # CloudFormation's default: 128 MB
+
+
+def _function(props: dict[str, Any], where: str) -> Iterable[Item]:
+    """Price a function's SnapStart restores (an assumption); nothing else costs at rest."""
+    gb = _snapstart_gb(props)
+    if gb is None:
+        return
+    restores, price = ASSUMED["snapstart_restores_month"], PRICES["snapstart_restore_gb"]
+    basis = f"{restores} restores a month (assumed) x {gb:g} GB x ${_plain(price)}"
+    cost = restores * gb * price
+    yield Item("Lambda SnapStart restores", basis, cost, cost)
+
+
+def _snapshot(props: dict[str, Any], resources: dict[str, Any]) -> Iterable[Item]:
+    """Price the snapshot a published version of a SnapStart function keeps in cache."""
+    function = resources.get(props.get("FunctionName", {}).get("Ref", ""), {})
+    gb = _snapstart_gb(function.get("Properties", {}))
+    if gb is None:
+        return  # a version without a snapshot costs nothing at rest
+    price = PRICES["snapstart_cache_gb_second"]
+    cost = gb * SECONDS * price
+    basis = f"{gb:g} GB x {SECONDS:,} s x ${_plain(price)}, for as long as the version exists"
+    yield Item("Lambda SnapStart cache (one version)", basis, cost, cost)
+
+
+def _plain(price: float) -> str:
+    """Write a small price in full (0.0000015046, not 1.5046e-06)."""
+    return f"{price:.10f}".rstrip("0")
 
 
 def _instance(props: dict[str, Any], where: str) -> Iterable[Item]:
@@ -222,6 +269,7 @@ PRICERS = {
     "AWS::RDS::DBCluster": _cluster,
     "AWS::RDS::DBInstance": _db_instance,
     "AWS::EC2::FlowLog": _flow_log,
+    "AWS::Lambda::Function": _function,
 }
 
 
@@ -260,12 +308,15 @@ def assumptions() -> str:
             f" Aurora Serverless v2 {p['aurora_acu_hour']}/ACU-hour,"
             f" storage {p['aurora_storage_gb_month']}/GB-month;"
             f" CloudWatch Logs {p['logs_ingest_gb']}/GB ingested,"
-            f" {p['logs_storage_gb_month']}/GB-month stored.",
+            f" {p['logs_storage_gb_month']}/GB-month stored;"
+            f" Lambda SnapStart (Python) {_plain(p['snapstart_cache_gb_second'])}/GB-second"
+            f" cached, {_plain(p['snapstart_restore_gb'])}/GB restored.",
             "",
             f"Assumed at idle: Aurora volume {a['aurora_storage_gb']} GB;"
             f" {a['log_storage_gb']} GB of logs retained in all;"
-            f" {a['flow_log_gb_month_running']} GB a month of flow logs while the bastion runs."
-            " No requests; Aurora paused at 0 ACU.",
+            f" {a['flow_log_gb_month_running']} GB a month of flow logs while the bastion runs;"
+            f" with SnapStart, {a['snapstart_restores_month']} restores a month."
+            " No requests otherwise; Aurora paused at 0 ACU.",
         ]
     )
 
@@ -299,15 +350,16 @@ LAYOUTS = {
     "isolatedBastion=true: bastion in an isolated subnet, SSM interface endpoints": {
         "isolatedBastion": "true"
     },
+    "snapStart=true: the default layout, the function with SnapStart": {"snapStart": "true"},
 }
 
 
 def main() -> None:
-    """Print the estimate (or write both layouts' estimates as Markdown)."""
+    """Print the estimate (or write every layout's estimate as Markdown)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-c", "--context", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--templates", type=Path, help="read a synthesized cdk.out instead")
-    parser.add_argument("--write", type=Path, help="write both layouts to this Markdown file")
+    parser.add_argument("--write", type=Path, help="write every layout to this Markdown file")
     args = parser.parse_args()
     context = dict(pair.split("=", 1) for pair in args.context)
     header = assumptions()
@@ -327,7 +379,9 @@ What the `dev` stage costs a month with no traffic, written by `make idle-cost`
 (`uv run python scripts/idle_cost.py --write docs/idle-cost.md`), which synthesizes the
 CDK app and prices every resource in its templates. Lambda, API Gateway and Aurora's
 compute are billed per use and cost nothing at rest; what remains is storage, the
-master secret and, while it runs, the bastion. `make bastion-stop` stops it.
+master secret and, while it runs, the bastion. `make bastion-stop` stops it. With
+SnapStart (`-c snapStart=true`), the function's snapshot is cached, and billed, for as
+long as its version exists.
 
 {header}
 

@@ -9,7 +9,9 @@ An event travels through this package in this order:
    body_length.py adds the Content-Length that REST events lack;
 4. django_asgi.py runs Django: middleware, the Ninja view, the response.
 
-Local runs use config.asgi (or runserver) and never import this package.
+With SnapStart, snapstart.py adds what runs around the snapshot Lambda takes of this
+module once imported. Local runs use config.asgi (or runserver) and never import this
+package.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import django
 from mangum import Mangum
 from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 
+from config.aws_lambda import snapstart
 from config.aws_lambda.body_length import with_body_length
 from config.aws_lambda.django_asgi import LambdaASGIHandler
 from config.aws_lambda.management import run_management_command
@@ -110,3 +113,4 @@ def _serve_http(http: Mangum, event: dict[str, Any], context: Any) -> dict[str, 
 
 
 handler = make_handler(LambdaASGIHandler())
+snapstart.register(handler)

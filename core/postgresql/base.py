@@ -102,6 +102,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
             connection = super().get_new_connection(conn_params)
         return connection
 
+    def drop_pool(self) -> None:
+        """Close this alias's pool and its idle connections, if one was opened.
+
+        Django's `close_pool` opens a pool to close it when there is none; this never opens
+        one. The pool is shared by every thread, so any thread may drop it.
+        """
+        pools = getattr(self, "_connection_pools", {})  # Django's, keyed by alias
+        if self.alias in pools:
+            self.close_pool()
+
     def _close(self) -> None:
         """Close the connection, or note when it goes back to the pool."""
         if self.pool and self.connection is not None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import jsii
 from aws_cdk import (
+    Annotations,
     AssetHashType,
     BundlingOptions,
     DockerImage,
@@ -28,6 +30,8 @@ BUNDLER = ROOT / "scripts" / "build_lambda_bundle.py"
 HANDLER = "config.aws_lambda.handler.handler"
 # API Gateway gives up on an integration after 29 s; the function answers (503) before that.
 TIMEOUT = Duration.seconds(28)
+# With SnapStart, what API Gateway and operators invoke: the version published last.
+LIVE_ALIAS = "live"
 
 
 @jsii.implements(ILocalBundling)
@@ -44,7 +48,12 @@ class LocalBundler:
 
 
 class DjangoFunction(Construct):
-    """A Python 3.13 arm64 function in the isolated subnets, configured without a credential."""
+    """A Python 3.13 arm64 function in the isolated subnets, configured without a credential.
+
+    `target` is what callers invoke: the function itself (its unpublished $LATEST), or with
+    `snap_start` the `live` alias (`alias`) of the version published on each deploy,
+    restored from that version's snapshot.
+    """
 
     def __init__(
         self,
@@ -56,6 +65,9 @@ class DjangoFunction(Construct):
         environment: dict[str, str],
         log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
+        memory_size: int,
+        reserved_concurrency: int | None,
+        snap_start: bool,
     ) -> None:
         super().__init__(scope, construct_id)
         log_group = logs.LogGroup(
@@ -78,7 +90,9 @@ class DjangoFunction(Construct):
                     local=LocalBundler(),
                 ),
             ),
-            memory_size=512,
+            memory_size=memory_size,
+            # A cap on instances, hence on new IAM connections when traffic bursts.
+            reserved_concurrent_executions=reserved_concurrency,
             timeout=TIMEOUT,
             vpc=vpc,
             vpc_subnets=ISOLATED,
@@ -86,7 +100,20 @@ class DjangoFunction(Construct):
             environment=environment,
             logging_format=lambda_.LoggingFormat.JSON,
             log_group=log_group,
+            **(_snap_start_options() if snap_start else {}),
         )
+        self.alias: lambda_.Alias | None = None
+        if snap_start:
+            # Publishes a version whenever the code or configuration changes; Lambda
+            # snapshots it once initialised, and the alias moves to it.
+            self.alias = lambda_.Alias(
+                self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version
+            )
+            Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "The live alias publishes a version on every deploy.",
+            )
+        self.target: lambda_.IFunction = self.alias or self.function
         acknowledge(
             self.function,
             "AwsSolutions-L1",
@@ -103,3 +130,18 @@ class DjangoFunction(Construct):
             managed.format("AWSLambdaVPCAccessExecutionRole"),
             "AWS's managed policy for the network interfaces of a function in a VPC.",
         )
+
+
+def _snap_start_options() -> dict[str, Any]:
+    """Return the function's SnapStart properties.
+
+    CDK keeps a replaced version by default (RETAIN), so that something may still invoke
+    it. With SnapStart each kept version keeps its snapshot, billed per GB-second for as
+    long as the version exists: a deploy a day would add a snapshot a day. Nothing here
+    invokes an old version, so the version a deploy replaces is deleted once the alias
+    points at the new one.
+    """
+    return {
+        "snap_start": lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS,
+        "current_version_options": lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
+    }

@@ -38,13 +38,16 @@ class ApiStack(Stack):
             },
             log_retention=settings.log_retention,
             removal_policy=settings.removal_policy,
+            memory_size=settings.memory_size,
+            reserved_concurrency=settings.reserved_concurrency,
+            snap_start=settings.snap_start,
         )
         function = self.django.function
         data.cluster.grant_connect(function, settings.app_role)
         self.rest_api = RestApi(
             self,
             "Http",
-            function=function,
+            function=self.django.target,
             name=f"todo-{settings.stage}",
             stage_name=settings.stage,
             throttle_rate=settings.throttle_rate,
@@ -70,6 +73,9 @@ class ApiStack(Stack):
             "portNumber": [str(PORT)],
             "localPortNumber": [str(TUNNEL_PORT)],
         }
+        # With SnapStart, the alias API Gateway calls: $LATEST has no snapshot to start from.
+        alias = self.django.alias
+        qualifier = f" --qualifier {alias.alias_name}" if alias else ""
         CfnOutput(self, "ApiUrl", value=url)
         CfnOutput(self, "DocsUrl", value=Fn.join("", [url, "api/docs"]))
         CfnOutput(self, "FunctionName", value=function_name)
@@ -103,6 +109,7 @@ class ApiStack(Stack):
                     Aws.REGION,
                     " --function-name ",
                     function_name,
+                    qualifier,
                     " --cli-binary-format raw-in-base64-out",
                     f" --payload '{json.dumps(MIGRATE_EVENT)}' migrate.json",
                 ],

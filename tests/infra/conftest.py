@@ -126,3 +126,15 @@ def prod(synth: Callable[..., Synth]) -> Synth:
 def isolated(synth: Callable[..., Synth]) -> Synth:
     """The dev stage with the bastion in an isolated subnet behind SSM endpoints."""
     return synth(isolatedBastion="true")
+
+
+@pytest.fixture(scope="module")
+def snapstart(synth: Callable[..., Synth]) -> Synth:
+    """The dev stage with SnapStart: a published version behind a `live` alias."""
+    return synth(snapStart="true")
+
+
+@pytest.fixture(scope="module")
+def tuned(synth: Callable[..., Synth]) -> Synth:
+    """The dev stage with one vCPU's worth of memory and a concurrency cap."""
+    return synth(memorySize="1769", reservedConcurrency="20")

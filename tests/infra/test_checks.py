@@ -47,7 +47,7 @@ def test_a_finding_nobody_acknowledged_fails_the_synth(tmp_path: Path) -> None:
     assert "OpenToTheWorld" in report
 
 
-@pytest.mark.parametrize("layout", ["dev", "prod", "isolated"])
+@pytest.mark.parametrize("layout", ["dev", "prod", "isolated", "snapstart", "tuned"])
 def test_cfn_lint_finds_nothing_in_the_templates(
     layout: str, request: pytest.FixtureRequest
 ) -> None:

@@ -180,10 +180,66 @@ def test_the_report_shows_both_totals(dev: Synth) -> None:
     assert len(table) == len(items) + 5
 
 
-def test_docs_idle_cost_md_is_what_make_idle_cost_writes(dev: Synth, isolated: Synth) -> None:
+def test_docs_idle_cost_md_is_what_make_idle_cost_writes(
+    dev: Synth, isolated: Synth, snapstart: Synth
+) -> None:
     """Regenerate it with `make idle-cost` when the stacks or the prices change."""
-    layouts = {(): dev, (("isolatedBastion", "true"),): isolated}
+    layouts = {
+        (): dev,
+        (("isolatedBastion", "true"),): isolated,
+        (("snapStart", "true"),): snapstart,
+    }
     sections = [render(title, estimate(stacks(layouts[tuple(context.items())])))
                 for title, context in LAYOUTS.items()]  # fmt: skip
     expected = DOC.format(header=assumptions(), sections="\n".join(sections))
     assert (ROOT / "docs" / "idle-cost.md").read_text() == expected
+
+
+def snapstart_template(*, memory_mb: int, versions: int) -> dict[str, Any]:
+    """A function with SnapStart on and `versions` published versions behind an alias."""
+    resources: dict[str, Any] = {
+        "Fn": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {"MemorySize": memory_mb, "SnapStart": {"ApplyOn": "PublishedVersions"}},
+        },
+        "Live": {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": {"Ref": "Fn"}}},
+    }
+    for number in range(versions):
+        resources[f"Version{number}"] = {
+            "Type": "AWS::Lambda::Version",
+            "Properties": {"FunctionName": {"Ref": "Fn"}},
+        }
+    return {"Resources": resources}
+
+
+@pytest.mark.parametrize(
+    ("versions", "expected"),
+    [
+        # Cache: 1 GB x 730 h x 3,600 s = 2,628,000 GB-s x $0.0000015046 = $3.9540888 per
+        # version. Restores: 100 a month x 1 GB x $0.0001397998 = $0.01397998.
+        (1, 3.9540888 + 0.01397998),  # = 3.96806878
+        # Each version kept keeps its snapshot; restores happen on the live one only.
+        (2, 2 * 3.9540888 + 0.01397998),  # = 7.92215758
+    ],
+)
+def test_snapstart_costs_its_cache_per_version_and_its_restores(
+    versions: int, expected: float
+) -> None:
+    items = estimate({"s": snapstart_template(memory_mb=1024, versions=versions)})
+    assert totals(items) == (pytest.approx(expected), pytest.approx(expected))
+
+
+def test_a_version_without_snapstart_costs_nothing_at_rest() -> None:
+    template = snapstart_template(memory_mb=1024, versions=1)
+    del template["Resources"]["Fn"]["Properties"]["SnapStart"]
+    assert estimate({"s": template}) == []
+
+
+def test_the_snapstart_layout_costs_more_by_its_cache_and_restores(
+    dev: Synth, snapstart: Synth
+) -> None:
+    """512 MB: cache 0.5 GB x 2,628,000 s x $0.0000015046 = $1.9770444; restores
+    100 x 0.5 GB x $0.0001397998 = $0.0069899; $1.9840343 a month more, running or not."""
+    without, with_snapstart = totals(estimate(stacks(dev))), totals(estimate(stacks(snapstart)))
+    assert with_snapstart[0] - without[0] == pytest.approx(1.9840343)
+    assert with_snapstart[1] - without[1] == pytest.approx(1.9840343)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from infra.app import default_context
 from infra.settings import CONTEXT_KEYS, SettingsError, StageSettings
 from tests.infra.conftest import Synth
 from tests.infra.test_data_stack import group_id, ref, subnet_type
@@ -95,6 +96,13 @@ def test_the_ssm_endpoints_admit_https_from_the_bastion_only(isolated: Synth) ->
         ({"isolatedBastion": "maybe"}, "true or false"),
         ({"logRetentionDays": "10"}, "logRetentionDays"),
         ({"maxCapacity": "two"}, "number"),
+        ({"snapStart": "maybe"}, "true or false"),
+        ({"memorySize": "64"}, "memorySize"),
+        ({"memorySize": "10241"}, "memorySize"),
+        ({"memorySize": "512.5"}, "whole number"),
+        ({"reservedConcurrency": "0"}, "would stop the function"),
+        ({"reservedConcurrency": "-3"}, "reservedConcurrency"),
+        ({"reservedConcurrency": "many"}, "number"),
     ],
 )
 def test_a_context_value_the_app_cannot_deploy_is_refused(
@@ -128,6 +136,9 @@ NON_DEFAULT = {
     "logRetentionDays": "30",
     "backupDays": "7",
     "protectData": "true",
+    "snapStart": "true",
+    "memorySize": "1024",
+    "reservedConcurrency": "25",
 }
 
 
@@ -135,3 +146,22 @@ NON_DEFAULT = {
 def test_every_context_key_the_app_passes_on_changes_a_setting(key: str) -> None:
     """infra/app.py forwards CONTEXT_KEYS; each of them is read by the settings."""
     assert StageSettings.from_context({key: NON_DEFAULT[key]}) != StageSettings.from_context({})
+
+
+@pytest.mark.parametrize("unset", [None, "", "none", "off", "false"])
+def test_the_concurrency_cap_is_off_unless_a_number_is_given(unset: str | None) -> None:
+    """New accounts may hold as little as 10 of concurrency, and Lambda refuses a
+    reservation that leaves too little unreserved, so no cap is the default."""
+    settings = StageSettings.from_context({"reservedConcurrency": unset})
+    assert settings.reserved_concurrency is None
+    assert StageSettings.from_context({"reservedConcurrency": "40"}).reserved_concurrency == 40
+
+
+def test_the_function_options_default_to_what_cdk_json_says() -> None:
+    """cdk.json names the defaults (SnapStart off, 512 MB, no cap); the settings agree."""
+    context = default_context()
+    settings = StageSettings.from_context({})
+    assert (context["snapStart"], context["memorySize"]) == (False, 512)
+    assert (settings.snap_start, settings.memory_size) == (False, 512)
+    assert "reservedConcurrency" not in context
+    assert settings.reserved_concurrency is None
