@@ -33,6 +33,13 @@ CONTEXT_KEYS = (
     "snapStart",
     "memorySize",
     "reservedConcurrency",
+    "corsOrigins",
+)
+# An origin as a browser sends it in `Origin`: scheme, host, optional port; no path, no
+# trailing slash, no wildcard. HTTPS, or plain HTTP to the machine itself (a local
+# frontend calling a deployed API).
+ORIGIN = re.compile(
+    r"^(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1))(:[0-9]{1,5})?$"
 )
 # What `-c reservedConcurrency=...` may say to leave the function unreserved.
 UNRESERVED = frozenset({"", "none", "off", "false"})
@@ -60,6 +67,8 @@ class StageSettings:
     memory_size: int
     # None: the function draws on the account's unreserved concurrency, without a cap.
     reserved_concurrency: int | None
+    # The browser origins allowed to call the API (CORS_ALLOWED_ORIGINS); none by default.
+    cors_origins: tuple[str, ...] = ()
     database_name: str = "todo"
     app_role: str = "todo_app"
 
@@ -92,6 +101,7 @@ class StageSettings:
             snap_start=_flag(context, "snapStart", default=False),
             memory_size=_integer(context, "memorySize", 512),
             reserved_concurrency=_reservation(context),
+            cors_origins=_origins(context),
         )
         settings._check()
         return settings
@@ -137,6 +147,23 @@ def _reservation(context: dict[str, Any]) -> int | None:
     if value is None or str(value).strip().lower() in UNRESERVED:
         return None
     return _integer(context, "reservedConcurrency", 0)
+
+
+def _origins(context: dict[str, Any]) -> tuple[str, ...]:
+    """Read corsOrigins: origins separated by commas (or a JSON list in cdk.json).
+
+    :raises SettingsError: for anything a browser would never send as its `Origin`.
+    """
+    value = context.get("corsOrigins") or ()
+    items = value.split(",") if isinstance(value, str) else value
+    origins = tuple(str(item).strip() for item in items if str(item).strip())
+    for origin in origins:
+        if not ORIGIN.match(origin):
+            raise SettingsError(
+                f"corsOrigins: {origin!r} is not an origin such as https://app.example.com "
+                "(lowercase scheme and host, optional port, no path or wildcard)"
+            )
+    return origins
 
 
 def _flag(context: dict[str, Any], key: str, *, default: bool) -> bool:

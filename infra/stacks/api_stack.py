@@ -35,6 +35,12 @@ class ApiStack(Stack):
                 "DB_PORT": str(PORT),
                 "DB_NAME": settings.database_name,
                 "DB_USER": settings.app_role,
+                # Left out when empty: on Lambda the settings then allow no origin.
+                **(
+                    {"CORS_ALLOWED_ORIGINS": ",".join(settings.cors_origins)}
+                    if settings.cors_origins
+                    else {}
+                ),
             },
             log_retention=settings.log_retention,
             removal_policy=settings.removal_policy,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -105,6 +106,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Synth]:
     @cache
     def layout(**context: str) -> Synth:
         name = "-".join(f"{k}-{v}" for k, v in sorted(context.items())) or "default"
+        name = re.sub(r"[^A-Za-z0-9.-]+", "_", name)  # a value may hold "/", ":" or ","
         return synthesize(tmp_path_factory.mktemp(name), **context)
 
     return layout

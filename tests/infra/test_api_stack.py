@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from scripts.apigateway_events import BINARY_MEDIA_TYPES
@@ -54,6 +55,16 @@ def test_the_environment_says_where_to_connect_and_holds_no_credential(dev: Synt
     text = json.dumps(variables)
     for forbidden in ("PASSWORD", "DATABASE_URL", "SECRET", "MasterUserSecret", "secretsmanager"):
         assert forbidden.lower() not in text.lower(), forbidden
+
+
+def test_cors_origins_reach_the_function_as_its_allowed_origins(
+    synth: Callable[..., Synth],
+) -> None:
+    """`-c corsOrigins=a,b` becomes CORS_ALLOWED_ORIGINS, which config/settings.py reads;
+    without it the variable is absent and the API admits no browser origin."""
+    frontend = synth(corsOrigins="https://app.example.com, http://localhost:3000")
+    variables = function(frontend)["Environment"]["Variables"]
+    assert variables["CORS_ALLOWED_ORIGINS"] == "https://app.example.com,http://localhost:3000"
 
 
 def test_the_function_may_connect_as_the_application_role_and_nothing_more(dev: Synth) -> None:

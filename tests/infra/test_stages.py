@@ -103,6 +103,12 @@ def test_the_ssm_endpoints_admit_https_from_the_bastion_only(isolated: Synth) ->
         ({"reservedConcurrency": "0"}, "would stop the function"),
         ({"reservedConcurrency": "-3"}, "reservedConcurrency"),
         ({"reservedConcurrency": "many"}, "number"),
+        ({"corsOrigins": "*"}, "corsOrigins"),
+        ({"corsOrigins": "https://app.example.com/"}, "corsOrigins"),
+        ({"corsOrigins": "app.example.com"}, "corsOrigins"),
+        ({"corsOrigins": "http://app.example.com"}, "corsOrigins"),
+        ({"corsOrigins": "https://App.example.com"}, "corsOrigins"),
+        ({"corsOrigins": "https://a.example.com,https://*.example.com"}, "corsOrigins"),
     ],
 )
 def test_a_context_value_the_app_cannot_deploy_is_refused(
@@ -139,6 +145,7 @@ NON_DEFAULT = {
     "snapStart": "true",
     "memorySize": "1024",
     "reservedConcurrency": "25",
+    "corsOrigins": "https://app.example.com",
 }
 
 
@@ -165,3 +172,17 @@ def test_the_function_options_default_to_what_cdk_json_says() -> None:
     assert (settings.snap_start, settings.memory_size) == (False, 512)
     assert "reservedConcurrency" not in context
     assert settings.reserved_concurrency is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://app.example.com,http://localhost:3000",
+        ["https://app.example.com", "http://localhost:3000"],
+    ],
+)
+def test_cors_origins_come_as_a_comma_separated_string_or_a_list(value: Any) -> None:
+    """`-c` gives a string; cdk.json may hold a list."""
+    settings = StageSettings.from_context({"corsOrigins": value})
+    assert settings.cors_origins == ("https://app.example.com", "http://localhost:3000")
+    assert StageSettings.from_context({}).cors_origins == ()
