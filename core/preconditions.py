@@ -14,6 +14,9 @@ from core.errors import BadRequest
 
 # Longer than any list a client needs; a longer header is refused before it is parsed.
 MAX_HEADER_LENGTH = 2048
+# Versions live in 32-bit integer columns; a tag naming a larger number names no version
+# (and would overflow SQLite's integers if it reached a query).
+LARGEST_VERSION = 2**31 - 1
 # entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE; etagc = %x21 / %x23-7E / obs-text
 _ENTITY_TAG = re.compile(r'(W/)?"([\x21\x23-\x7e\x80-\xff]*)"')
 
@@ -94,5 +97,6 @@ def none_match(if_none_match: str | None, version: int) -> bool:
 def _version(opaque: str) -> int | None:
     """Return the version an ETag's opaque value names, if it is one of ours."""
     if opaque.isascii() and opaque.isdigit() and str(int(opaque)) == opaque:
-        return int(opaque)
+        version = int(opaque)
+        return version if version <= LARGEST_VERSION else None
     return None

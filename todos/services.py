@@ -198,13 +198,16 @@ def _claim(
         record = requests.find(actor.user_id, key)
         created_at = now
         if record is not None and not record.expired(now):
-            if record.claim.fingerprint != fingerprint:
+            if record.created is None and record.stale(now):
+                # Its request died unanswered, and only a 201 is remembered: take it over,
+                # whatever that request's body was. The key keeps its age.
+                created_at = record.claim.created_at
+            elif record.claim.fingerprint != fingerprint:
                 raise KeyReused
-            if record.created is not None:
+            elif record.created is not None:
                 return record.created
-            if not record.stale(now):
+            else:
                 raise RequestInProgress
-            created_at = record.claim.created_at  # a takeover keeps the key's age
         claim = Claim(
             owner=actor.user_id,
             key=key,

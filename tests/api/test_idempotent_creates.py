@@ -127,3 +127,14 @@ def test_a_key_on_another_method_is_ignored(
     assert answers[0].status_code in (200, 204)
     assert "Idempotent-Replayed" not in answers[0]
     assert "Idempotent-Replayed" not in answers[1]
+
+
+def test_a_deactivated_users_key_replays_nothing(
+    client: Client, in_memory: Adapters, user: User
+) -> None:
+    assert post(client, '{"title": "Milk"}').status_code == 201
+    in_memory.users.deactivate(user.id)
+    for body in ('{"title": "Milk"}', '{"title": "Bread"}'):
+        response = post(client, body)
+        assert response.status_code == 401
+        assert "Idempotent-Replayed" not in response

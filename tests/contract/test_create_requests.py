@@ -71,8 +71,31 @@ def test_an_inactive_owner_completes_nothing_todo_nor_key(built: Adapters, ann: 
     built.users.deactivate(ann.id)
     todo = TodoFactory.build(owner=ann.id)
     assert built.create_requests.complete(claim, todo) is False
-    assert built.create_requests.find(ann.id, "key-1") == KeyRecord(claim)
     assert built.todos.list(ann.id, TodoQuery()).count == 0
+
+
+def test_an_inactive_owners_keys_are_not_found(built: Adapters, ann: User) -> None:
+    """A deactivated user's token is refused; so is replaying what it created."""
+    claim = claim_of(ann)
+    built.create_requests.claim(claim, replacing=None)
+    built.create_requests.complete(claim, TodoFactory.build(owner=ann.id))
+    built.users.deactivate(ann.id)
+    assert built.create_requests.find(ann.id, "key-1") is None
+
+
+def test_a_claim_read_in_flight_is_not_replaced_once_it_completed(
+    built: Adapters, ann: User
+) -> None:
+    """A retry read the first claim in flight, then the first request finished: the
+    completed key keeps its todo, and the retry's takeover fails."""
+    first = claim_of(ann)
+    built.create_requests.claim(first, replacing=None)
+    read = built.create_requests.find(ann.id, "key-1")
+    todo = TodoFactory.build(owner=ann.id)
+    assert built.create_requests.complete(first, todo) is True
+    takeover = claim_of(ann, claimed_at=EPOCH + timedelta(minutes=2))
+    assert built.create_requests.claim(takeover, replacing=read) is False
+    assert built.create_requests.find(ann.id, "key-1") == KeyRecord(first, created=todo)
 
 
 def test_the_todo_is_remembered_as_it_was_created(built: Adapters, ann: User) -> None:

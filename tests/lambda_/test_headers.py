@@ -87,3 +87,25 @@ def test_a_body_over_the_limit_answers_413(gateway: Gateway, bearer: dict[str, s
     assert answer.json() == {
         "detail": f"Request body is larger than the limit of {1024 * 1024} bytes"
     }
+
+
+@pytest.mark.django_db(transaction=True)  # the handler's thread must see the user
+def test_conditional_requests_cross_api_gateway_on_the_database(
+    gateway: Gateway, bearer: dict[str, str]
+) -> None:
+    """On the ORM: a 304 carries its ETag and no body; an If-Match naming a version no
+    column can hold (beyond SQLite's integers) is a plain 412, never a 500."""
+    bearer = {**bearer, "Content-Type": "application/json"}
+    created = invoke(
+        gateway.event("POST", f"{gateway.prefix}/api/todos", headers=bearer, body='{"title": "A"}')
+    )
+    assert created.status == 201
+    todo = f"{gateway.prefix}/api/todos/{created.json()['id']}"
+    etag = created.header("ETag")
+    unchanged = invoke(gateway.event("GET", todo, headers={**bearer, "If-None-Match": etag}))
+    assert (unchanged.status, unchanged.header("ETag"), unchanged.raw["body"]) == (304, etag, "")
+    huge = {**bearer, "If-Match": '"99999999999999999999"'}
+    for method in ("DELETE", "PATCH"):
+        refused = invoke(gateway.event(method, todo, headers=huge, body='{"title": "B"}'))
+        assert (refused.status, refused.json()) == (412, {"detail": "Precondition failed"})
+    assert invoke(gateway.event("GET", todo, headers=bearer)).json()["title"] == "A"

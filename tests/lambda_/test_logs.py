@@ -121,7 +121,7 @@ def test_query_strings_never_reach_the_log(path: str, json_log: ReadLog) -> None
 
 
 @pytest.mark.usefixtures("on_lambda")
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the handler's thread must see the user
 @pytest.mark.parametrize(
     ("path", "body"),
     [

@@ -214,6 +214,17 @@ def test_a_claim_of_a_request_that_died_is_taken_over_after_a_bounded_time(
     assert world.create_requests.complete(dead, todo) is False  # the dead one cannot finish
 
 
+def test_a_dead_claim_is_taken_over_whatever_body_its_request_had(
+    world: Adapters, ann: Actor, clock: Clock
+) -> None:
+    """Only a 201 is remembered: a request that died answered nothing to hold to."""
+    claim_in_flight(world, ann, fingerprint="f1")
+    clock.now += STALE_CLAIM
+    todo, replayed = once(world, ann, fingerprint="f2", title="Bread")
+    assert (todo.title, replayed) == ("Bread", False)
+    assert once(world, ann, fingerprint="f2", title="Bread") == (todo, True)
+
+
 def test_a_key_is_forgotten_after_24_hours(world: Adapters, ann: Actor, clock: Clock) -> None:
     first, _ = once(world, ann)
     clock.now += KEY_LIFETIME
@@ -238,6 +249,39 @@ def test_a_failed_request_is_not_remembered(world: Adapters, ann: Actor) -> None
     assert world.create_requests.find(ann.user_id, "k-1") is None
     _, replayed = once(world, ann, fingerprint="f2")
     assert replayed is False
+
+
+class FailingCreates:
+    """The world's CreateRequests, with a completion that fails as a lost database would."""
+
+    def __init__(self, world: Adapters) -> None:
+        self.inner = world.create_requests
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def complete(self, claim: Claim, todo: Todo) -> bool:
+        raise ConnectionError("database went away")
+
+
+def test_a_request_that_fails_after_claiming_its_key_releases_it(
+    world: Adapters, ann: Actor
+) -> None:
+    failing = replace(world, create_requests=FailingCreates(world))
+    with pytest.raises(ConnectionError):
+        once(failing, ann)
+    assert world.create_requests.find(ann.user_id, "k-1") is None
+    _, replayed = once(world, ann)  # the retry is served at once, not after a 409
+    assert replayed is False
+    assert count(world, ann) == 1
+
+
+def test_a_deactivated_users_key_replays_nothing(world: Adapters, ann: Actor) -> None:
+    once(world, ann)
+    world.users.deactivate(ann.user_id)
+    for fingerprint in ("f1", "f2"):  # the same request, and another: both refused
+        with pytest.raises(InvalidAccessToken):
+            once(world, ann, fingerprint=fingerprint)
 
 
 def test_a_deactivated_user_creates_nothing_and_leaves_no_claim(

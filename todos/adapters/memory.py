@@ -98,7 +98,10 @@ class InMemoryCreateRequests:
         self._todos = todos
 
     def find(self, owner: UUID, key: str) -> KeyRecord | None:
-        """Return what is remembered of the owner's key, or None."""
+        """Return what is remembered of the owner's key; nothing once the owner is no
+        longer active."""
+        if not self._todos.owner_is_active(owner):
+            return None
         return self._records.get((owner, key))
 
     def claim(self, claim: Claim, *, replacing: KeyRecord | None) -> bool:

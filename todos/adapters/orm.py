@@ -158,11 +158,12 @@ class DjangoCreateRequests:
     """Idempotency keys in the `idempotency_keys` table, one row per owner and key."""
 
     def find(self, owner: UUID, key: str) -> KeyRecord | None:
-        """Return what is remembered of the owner's key, with one SELECT."""
+        """Return what is remembered of the owner's key, with one SELECT; nothing once the
+        owner is no longer active, whose keys then replay nothing."""
         rows = list(
-            IdempotencyKeyModel.objects.filter(owner_id=owner, key=key).values(
-                "fingerprint", "created_at", "claimed_at", "claim", "created"
-            )[:1]
+            IdempotencyKeyModel.objects.filter(
+                owner_id=owner, key=key, owner__is_active=True
+            ).values("fingerprint", "created_at", "claimed_at", "claim", "created")[:1]
         )
         if not rows:
             return None
@@ -195,8 +196,13 @@ class DjangoCreateRequests:
                 cursor.execute(_NEW_KEY, params)
                 inserted: int = cursor.rowcount
             return inserted == 1
+        # The claim's token alone is not enough: a claim that completed since it was read
+        # keeps its token, and must not be taken over.
         matching = IdempotencyKeyModel.objects.filter(
-            owner_id=claim.owner, key=claim.key, claim=replacing.claim.token
+            owner_id=claim.owner,
+            key=claim.key,
+            claim=replacing.claim.token,
+            created__isnull=replacing.created is None,
         )
         return matching.update(**values, todo_id=None, created=None) == 1
 
