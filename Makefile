@@ -68,8 +68,9 @@ bundle: install ## Build the Lambda asset (arm64, Python 3.13) in build/lambda a
 	$(UV) run --locked python scripts/build_lambda_bundle.py --zip \
 		$(if $(BYTECODE_PYTHON),--bytecode-python $(BYTECODE_PYTHON))
 
+# BENCH_BASELINE=<git ref> also times the cold start of that commit, in the same runs.
 bench: install ## Measure cold start, warm throughput, server-side SQL and bundle size (docs/benchmarks.md)
-	$(UV) run --locked python bench/report.py
+	$(UV) run --locked python bench/report.py $(if $(BENCH_BASELINE),--baseline=$(BENCH_BASELINE))
 
 lambda-local: install .env migrate seed ## Serve the Lambda handler behind a local API Gateway on http://127.0.0.1:3000/dev/
 	$(UV) run --locked python scripts/local_api_gateway.py --stage dev --port 3000

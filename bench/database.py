@@ -1,60 +1,105 @@
-"""The benchmark database: a dedicated PostgreSQL database, migrated and filled on demand,
-and the server log that shows what reached PostgreSQL."""
+"""The benchmark database on the private cluster, and the two ways the app reaches it.
+
+- `deployed_environment`: as the Lambda function does: `DB_HOST` and no `DATABASE_URL`,
+  an IAM token signed with fake AWS credentials (botocore signs locally; nothing calls
+  AWS), TLS verified with `verify-full`, as the application role `todo_app`.
+- `database_url_environment`: `DATABASE_URL`, plain TCP, as local runs and CI connect.
+
+Both are a Lambda function's environment (`AWS_LAMBDA_FUNCTION_NAME` set, no
+`SECRET_KEY`), built from nothing rather than from this shell's, so a `DATABASE_URL` or
+AWS profile of the person running the benchmarks cannot leak in.
+"""
 
 from __future__ import annotations
 
-import glob
 import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
+from bench.cluster import Cluster
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/todo_bench"
+NAME, APP_ROLE = "todo_bench", "todo_app"
+REGION = "eu-west-1"
 
 
-def database_url() -> str:
-    """Return BENCH_DATABASE_URL, or a `todo_bench` database on the local server."""
-    return os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-
-
-def app_environment(url: str, **extra: str) -> dict[str, str]:
-    """Return the environment a Lambda function of this app would run with, on `url`."""
+def lambda_environment(**variables: str) -> dict[str, str]:
+    """Return the environment the Lambda runtime gives a function, plus `variables`."""
     return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "benchmark-only-secret-key",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
         "AWS_LAMBDA_FUNCTION_NAME": "todo-api-benchmark",
-        "AWS_REGION": "eu-west-1",
-        "ENV_FILE": "/dev/null",
-        **extra,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        # The function has no AWS config files; this machine's must not be read either.
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "ENV_FILE": os.devnull,
+        **variables,
     }
 
 
-def prepare(url: str) -> None:
-    """Create the benchmark database if it is missing and apply the migrations."""
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+def deployed_environment(cluster: Cluster, application: str, **variables: str) -> dict[str, str]:
+    """Return the environment of a function that reaches the cluster as on AWS."""
+    return lambda_environment(
+        DB_HOST="127.0.0.1",
+        DB_PORT=str(cluster.port),
+        DB_NAME=NAME,
+        DB_USER=APP_ROLE,
+        # The role's credentials, as Lambda sets them; fake, but the token is signed with them.
+        AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",  # noqa: S106
+        AWS_SESSION_TOKEN="IQoJb3JpZ2luX2VjEXAMPLE",  # noqa: S106
+        # A loopback host defaults to verify-ca; Aurora's endpoint name gets verify-full.
+        DB_SSLMODE="verify-full",
+        DB_SSLROOTCERT=str(cluster.ca_bundle),
+        DB_APPLICATION_NAME=application,
+        **variables,
+    )
+
+
+def database_url_environment(
+    cluster: Cluster, application: str, **variables: str
+) -> dict[str, str]:
+    """Return the environment of a function given a DATABASE_URL (plain TCP, no token)."""
+    return lambda_environment(
+        DATABASE_URL=cluster.url(NAME, APP_ROLE), DB_APPLICATION_NAME=application, **variables
+    )
+
+
+def prepare(cluster: Cluster) -> None:
+    """Create the application role and its database, and apply the migrations as that role."""
+    with psycopg.connect(cluster.url(), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(APP_ROLE)))
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(NAME), sql.Identifier(APP_ROLE)
+            )
+        )
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
         cwd=ROOT,
-        env=app_environment(url),
+        env={
+            **os.environ,
+            "DATABASE_URL": cluster.url(NAME, APP_ROLE),
+            "SECRET_KEY": "benchmark-migrations-only",
+            "ENV_FILE": os.devnull,
+        },
         check=True,
     )
 
 
-def reset_todos(url: str, rows: int) -> list[str]:
+def reset_todos(cluster: Cluster, rows: int) -> list[str]:
     """Empty the todos table and store `rows` todos; return their ids, newest first."""
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(cluster.url(NAME, APP_ROLE), autocommit=True) as conn:
         conn.execute("TRUNCATE todos")
         conn.execute(
             "INSERT INTO todos (id, title, completed, created_at, updated_at)"
@@ -67,30 +112,12 @@ def reset_todos(url: str, rows: int) -> list[str]:
         return [str(row[0]) for row in rows_now]
 
 
-def server_log(url: str) -> Path:
-    """Return the PostgreSQL server's log file (BENCH_SERVER_LOG, or Debian's default)."""
-    if "BENCH_SERVER_LOG" in os.environ:
-        return Path(os.environ["BENCH_SERVER_LOG"])
-    with psycopg.connect(url) as conn:
-        current = conn.execute("SELECT pg_current_logfile()").fetchone()
-        data_directory = conn.execute("SHOW data_directory").fetchone()
-        version = conn.execute("SHOW server_version_num").fetchone()
-    if current and current[0] and data_directory:
-        return Path(data_directory[0]) / current[0]
-    major = int(version[0]) // 10000 if version else 0
-    candidates = sorted(glob.glob(f"/var/log/postgresql/postgresql-{major}-*.log"))
-    if not candidates:
-        raise SystemExit("Cannot find the PostgreSQL server log: set BENCH_SERVER_LOG.")
-    return Path(candidates[0])
-
-
-def set_statement_logging(url: str, *, enabled: bool) -> None:
-    """Log every statement sent to the benchmark database (for new connections)."""
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(url, autocommit=True) as conn:
-        statement = (
-            sql.SQL("ALTER DATABASE {} SET log_statement = 'all'")
+def set_statement_logging(cluster: Cluster, *, enabled: bool) -> None:
+    """Log every statement the cluster receives, in open sessions too (a reload)."""
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        conn.execute(
+            "ALTER SYSTEM SET log_statement = 'all'"
             if enabled
-            else sql.SQL("ALTER DATABASE {} RESET log_statement")
+            else "ALTER SYSTEM RESET log_statement"
         )
-        conn.execute(statement.format(sql.Identifier(name)))
+        conn.execute("SELECT pg_reload_conf()")

@@ -1,12 +1,29 @@
 """Warm invocations per second through the Lambda handler, and the statements each sends.
 
-For each connection mode, a fresh process imports the handler, warms it up, then runs
-every operation in turn (list of 100 rows, get, create, update, delete) on a table of 100
-todos, one invocation at a time as a Lambda instance serves them. Statements are counted
-at the PostgreSQL server, from its log with `log_statement = all`: transaction control
-and anything sent while connecting are included.
+Each setup (how the app reaches the database, the connection mode, a variant of the app)
+runs in a process of its own, which imports the handler and warms it up: one Lambda
+instance, serving one invocation at a time. The operations (list of 100 rows, get,
+create, update, delete) run in batches of PER_ROUND invocations, interleaved across the
+setups (the list batch of every setup, then the get batch of every setup, ..., ROUNDS
+times over), so a machine that slows down for a while slows every setup alike; a
+figure is the median of an operation's batches.
 
-    uv run python bench/warm.py     # both connection modes; prints JSON
+The variants put each of the app's speed tricks beside what it replaces, in the same
+run; they are set up here, in the benchmark's process, never by a switch in the app:
+
+- "stock ASGI handler": `make_handler(django.core.handlers.asgi.ASGIHandler())` instead
+  of the shipped `LambdaASGIHandler` (config/aws_lambda/django_asgi.py);
+- "Django's timestamp loader": the backend without `UtcTimestamptzLoader`
+  (core/postgresql/timestamps.py), so Django's own loader reads `timestamptz`;
+- "QuerySet.delete()": the repository's `delete` through `QuerySet.delete()` instead of
+  `_raw_delete` (todos/adapters/orm.py).
+
+Then statement logging is switched on at the server and each operation runs once more in
+each setup; the statements are read from the server's CSV log by application name
+(bench/cluster.py), so transaction control and anything sent while connecting count too.
+A count of zero stops the benchmark: something is not being measured.
+
+    uv run python bench/warm.py     # starts its own PostgreSQL cluster; prints JSON
 """
 
 from __future__ import annotations
@@ -16,126 +33,344 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import cluster as clusters
 from bench import database
+from bench.cluster import Cluster
 
-MODES = ("request", "pool")
 ROWS = 100
-ROUNDS = 5
-PER_ROUND = 200
-WARM_UP = 50
+ROUNDS = 10
+PER_ROUND = 100
+WARM_UP = 20
+# Untimed calls before each batch: a setup idle while the others ran theirs checks its
+# pooled connection first, which a busy instance does not.
+ROUND_WARM_UP = 3
+BENCH_DIR = Path(__file__).resolve().parent
+# What a variant swaps in stays until its process ends.
+_FOR_GOOD = ExitStack()
 
 
-def rates_in_this_process(ids: list[str]) -> dict[str, float]:
-    """Return the median invocations per second of each operation."""
+@dataclass(frozen=True)
+class Setup:
+    """One way of running the app: path to the database, connection mode, variant."""
+
+    name: str
+    path: str  # "deployed", "database_url", or "calibration" (bench/plain_app, no database)
+    mode: str = "pool"
+    variant: str = "shipped"
+
+    @property
+    def application(self) -> str:
+        """The application name its connections carry, to find them in the server log."""
+        return "bench-" + self.name.replace(" ", "-").replace(",", "").replace("'", "")
+
+
+SHIPPED = "shipped"
+STOCK_HANDLER = "stock ASGI handler"
+DJANGO_LOADER = "Django's timestamp loader"
+QUERYSET_DELETE = "QuerySet.delete()"
+SETUPS = (
+    Setup("deployed pool", "deployed", "pool"),
+    Setup("deployed pool stock handler", "deployed", "pool", STOCK_HANDLER),
+    Setup("deployed pool django loader", "deployed", "pool", DJANGO_LOADER),
+    Setup("deployed pool queryset delete", "deployed", "pool", QUERYSET_DELETE),
+    Setup("deployed request", "deployed", "request"),
+    Setup("database_url pool", "database_url", "pool"),
+    Setup("database_url request", "database_url", "request"),
+    Setup("calibration", "calibration"),
+)
+BY_NAME = {setup.name: setup for setup in SETUPS}
+
+
+# --- In the setup's own process --------------------------------------------------------
+
+
+def shipped() -> Any:
+    """Return the handler the function ships."""
+    from config.aws_lambda.handler import handler
+
+    return handler
+
+
+def stock_asgi_handler() -> Any:
+    """Return the shipped handler over Django's stock ASGIHandler."""
+    from django.core.handlers.asgi import ASGIHandler
+
+    from config.aws_lambda.handler import make_handler
+
+    return make_handler(ASGIHandler())
+
+
+def django_timestamp_loader() -> Any:
+    """Return the shipped handler, with Django's own timestamptz loader on every connection.
+
+    :raises SystemExit: when a new connection still has UtcTimestamptzLoader.
+    """
+    handler = shipped()
+    from django.conf import settings
+    from django.db import connection
+    from django.db.backends.postgresql.psycopg_any import get_adapters_template
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    from core.postgresql.base import DatabaseWrapper
+    from core.postgresql.timestamps import UtcTimestamptzLoader
+
+    with_utc_loader = DatabaseWrapper.get_connection_params
+
+    def get_connection_params(self: DatabaseWrapper) -> dict[str, Any]:
+        params = with_utc_loader(self)
+        params["context"] = get_adapters_template(settings.USE_TZ, self.timezone)  # Django's
+        return params
+
+    DatabaseWrapper.get_connection_params = get_connection_params  # type: ignore[method-assign]
+    connection.ensure_connection()
+    oid = types["timestamptz"].oid
+    loader = connection.connection.adapters.get_loader(oid, Format.TEXT)
+    connection.close()
+    if loader is UtcTimestamptzLoader:
+        raise SystemExit("The variant still reads timestamps with UtcTimestamptzLoader.")
+    return handler
+
+
+def queryset_delete() -> Any:
+    """Return the shipped handler, serving a repository that deletes with QuerySet.delete()."""
+    handler = shipped()
+    from dataclasses import replace
+    from uuid import UUID
+
+    from config.composition import adapters, serving
+    from todos.adapters.orm import DjangoTodoRepository
+    from todos.models import TodoModel
+
+    class QuerySetDeleteRepository(DjangoTodoRepository):
+        def delete(self, todo_id: UUID) -> bool:
+            deleted, _ = TodoModel.objects.filter(pk=todo_id).delete()
+            return deleted == 1
+
+    _FOR_GOOD.enter_context(serving(replace(adapters, todos=QuerySetDeleteRepository())))
+    if not isinstance(adapters.todos, QuerySetDeleteRepository):
+        raise SystemExit("The variant does not serve its repository.")
+    return handler
+
+
+VARIANTS: dict[str, Callable[[], Any]] = {
+    SHIPPED: shipped,
+    STOCK_HANDLER: stock_asgi_handler,
+    DJANGO_LOADER: django_timestamp_loader,
+    QUERYSET_DELETE: queryset_delete,
+}
+
+
+def setup_operations(setup: Setup) -> tuple[Any, dict[str, Callable[[int], Any]]]:
+    """Build the setup's invoker and operations, warmed up."""
     from bench.driver import Invoker, operations
 
-    ops = operations(Invoker(), ids)
+    if setup.path == "calibration":
+        sys.path.insert(0, str(BENCH_DIR))
+        os.environ["DJANGO_SETTINGS_MODULE"] = "plain_app.settings"
+        from plain_app.handler import handler
+
+        invoke = Invoker(handler)
+        ops = {"hello": lambda n: invoke("GET", "/api/hello")}
+    else:
+        # A sign-in step, once the API needs one, goes here: its token in `headers`.
+        invoke = Invoker(VARIANTS[setup.variant]())
+        ops = operations(invoke, json.loads(os.environ["BENCH_IDS"]))
     for n in range(WARM_UP):
-        ops["list (100 rows)"](n)
-        ops["get"](n)
-    return {name: median_rate(op) for name, op in ops.items()}
+        for op in ops.values():
+            if op is ops.get("create"):  # what is created is deleted, as in every batch
+                ops["create"](n)
+                ops["delete"](n)
+            elif op is not ops.get("delete"):
+                op(n)
+    return invoke, ops
 
 
-def calibration_rate() -> float:
-    """Return the calibration app's invocations per second (bench/plain_app, no database)."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "plain_app.settings"
-    from plain_app.handler import handler
+def timed_batch(invoke: Any, ops: dict[str, Callable[[int], Any]], name: str, first: int) -> float:
+    """Run PER_ROUND calls of one operation, numbered from `first`; return the seconds.
 
-    from bench.driver import Invoker
-
-    invoke = Invoker(handler)
-    for _ in range(WARM_UP):
-        invoke("GET", "/api/hello")
-    return median_rate(lambda n: invoke("GET", "/api/hello"))
-
-
-def median_rate(op: Any) -> float:
-    """Run `op` for ROUNDS rounds of PER_ROUND calls; return the median calls per second."""
-    per_round = []
-    for round_number in range(ROUNDS):
-        started = time.perf_counter()
-        for n in range(PER_ROUND):
-            op(round_number * PER_ROUND + n)
-        per_round.append(PER_ROUND / (time.perf_counter() - started))
-    return round(statistics.median(per_round), 1)
+    :raises SystemExit: when the handler was not invoked PER_ROUND times.
+    """
+    warm_up = ops.get("get") or ops[name]  # reads nothing another batch needs
+    for n in range(ROUND_WARM_UP):
+        warm_up(n)
+    op, calls, started = ops[name], invoke.calls, time.perf_counter()
+    for n in range(first, first + PER_ROUND):
+        op(n)
+    seconds = time.perf_counter() - started
+    if invoke.calls - calls != PER_ROUND or seconds <= 0:
+        raise SystemExit(f"{name}: {invoke.calls - calls} invocations timed, not {PER_ROUND}")
+    return seconds
 
 
-def statements_in_this_process(ids: list[str], log: Path) -> dict[str, Any]:
-    """Return what one call of each operation sent to the server, as its log shows."""
-    from bench.driver import Invoker, operations
-
-    ops = operations(Invoker(), ids)
-    return {name: server_statements(op, log) for name, op in ops.items()}
-
-
-def server_statements(op: Any, log: Path) -> dict[str, Any]:
-    """Run `op` once and read, from the server log, what it sent to the benchmark database."""
-    database_marker = f"@{database.database_url().rsplit('/', 1)[-1]} "
-    op(0)  # the same operation once more first, so pooled connections exist in pool mode
-    start = log.stat().st_size
-    op(1)
-    time.sleep(0.2)  # the server writes its log line after answering
-    with log.open("rb") as lines:
-        lines.seek(start)
-        mine = [line.decode(errors="replace") for line in lines if database_marker in str(line)]
-    sent = [line.split("LOG:", 1)[1].strip() for line in mine if " LOG:  " in line]
-    statements = [s for s in sent if s.startswith(("statement:", "execute"))]
-    return {"count": len(statements), "sent": [s[:120] for s in statements]}
+def serve_commands(setup: Setup) -> None:
+    """Warm up, then run the batches and single calls the benchmark asks for on stdin."""
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # whatever else prints goes to the log with the app's own lines
+    invoke, ops = setup_operations(setup)
+    replies.write(json.dumps({"operations": list(ops)}) + "\n")
+    for line in sys.stdin:
+        command = json.loads(line)
+        if command["do"] == "batch":
+            spent = timed_batch(invoke, ops, command["operation"], command["first"])
+            replies.write(json.dumps(spent) + "\n")
+        elif command["do"] == "once":
+            ops[command["operation"]](command["n"])
+            replies.write("{}\n")
 
 
-def in_fresh_process(task: str, mode: str, url: str, log: Path) -> Any:
-    """Run `task` (rates, statements or calibration) in a fresh process, in one mode."""
-    ids = database.reset_todos(url, ROWS)
-    env = database.app_environment(url, DB_CONNECTION_MODE=mode, BENCH_IDS=json.dumps(ids))
-    done = subprocess.run(
-        [sys.executable, __file__, task, str(log)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"{task} in {mode} mode failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+# --- In the benchmark's process ---------------------------------------------------------
 
 
-def measure() -> dict[str, Any]:
-    """Return invocations per second and server-side statements, by connection mode."""
-    url = database.database_url()
-    database.prepare(url)
-    log = database.server_log(url)
-    results: dict[str, Any] = {
-        mode: {"per_second": in_fresh_process("rates", mode, url, log)} for mode in MODES
+class Worker:
+    """A setup's process, driven one command at a time."""
+
+    def __init__(self, setup: Setup, env: dict[str, str], log: IO[str]) -> None:
+        self.setup, self.log = setup, log
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, setup.name],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+        self.operations: list[str] = self.reply()["operations"]
+
+    def reply(self) -> Any:
+        """Return the process's next answer.
+
+        :raises SystemExit: when it ended instead, with the end of its log.
+        """
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            self.log.flush()
+            self.log.seek(0)
+            raise SystemExit(f"{self.setup.name} failed:\n{self.log.read()[-3000:]}")
+        return json.loads(line)
+
+    def ask(self, **command: Any) -> Any:
+        """Send a command and return its answer."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+        return self.reply()
+
+    def close(self) -> None:
+        """End the process."""
+        if self.process.stdin:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def environment(cluster: Cluster, setup: Setup, ids: list[str]) -> dict[str, str]:
+    """Return the environment of a setup's process."""
+    extra = {
+        "DB_CONNECTION_MODE": setup.mode,
+        "BENCH_IDS": json.dumps(ids),
+        # A setup sits idle while the others run their batches, which a busy instance
+        # never does: the server must not close its pooled connections meanwhile.
+        "DB_POOL_IDLE_TIMEOUT": "0",
     }
-    results["calibration_per_second"] = in_fresh_process("calibration", "request", url, log)
-    # Statement logging slows the server down, so it is on only while statements are counted.
-    database.set_statement_logging(url, enabled=True)
-    try:
-        for mode in MODES:
-            results[mode]["statements"] = in_fresh_process("statements", mode, url, log)
-    finally:
-        database.set_statement_logging(url, enabled=False)
+    if setup.path == "deployed":
+        return database.deployed_environment(cluster, setup.application, **extra)
+    return database.database_url_environment(cluster, setup.application, **extra)
+
+
+def statements_per_operation(cluster: Cluster, worker: Worker) -> dict[str, Any]:
+    """Return what one call of each operation sends to the server, in steady use.
+
+    Two calls first: a pool of two connections hands them out in turn, and checks one
+    that sat idle before use, which a busy instance does not.
+
+    :raises SystemExit: when an operation's call shows no statement in the log.
+    """
+    counted = {}
+    for number, operation in enumerate(worker.operations):
+        n = ROUNDS * PER_ROUND + 3 * number
+        for warm_up in (n, n + 1):
+            worker.ask(do="once", operation=operation, n=warm_up)
+        start = cluster.log.end()
+        worker.ask(do="once", operation=operation, n=n + 2)
+        sent = clusters.statements(cluster.log.since(start), worker.setup.application)
+        if not sent:
+            raise SystemExit(
+                f"{worker.setup.name}: the server log shows no statement for {operation}."
+            )
+        counted[operation] = {"count": len(sent), "sent": [s[:120] for s in sent]}
+    return counted
+
+
+def measure(cluster: Cluster) -> dict[str, Any]:
+    """Return invocations per second and server-side statements, by setup."""
+    ids = database.reset_todos(cluster, ROWS)
+    seconds: dict[str, dict[str, list[float]]] = {setup.name: {} for setup in SETUPS}
+    results: dict[str, Any] = {"rounds": ROUNDS, "per_round": PER_ROUND, "setups": {}}
+    with tempfile.TemporaryDirectory() as logs:
+        workers: list[Worker] = []
+        try:
+            for setup in SETUPS:
+                log = open(Path(logs) / f"{setup.application}.log", "w+")  # noqa: SIM115
+                workers.append(Worker(setup, environment(cluster, setup, ids), log))
+            operations = list(dict.fromkeys(op for worker in workers for op in worker.operations))
+            for number in range(ROUNDS):
+                shift = number % len(workers)  # a different setup goes first each round
+                for operation in operations:
+                    for worker in workers[shift:] + workers[:shift]:
+                        if operation in worker.operations:
+                            spent = worker.ask(
+                                do="batch", operation=operation, first=number * PER_ROUND
+                            )
+                            seconds[worker.setup.name].setdefault(operation, []).append(spent)
+            database.set_statement_logging(cluster, enabled=True)
+            time.sleep(0.5)  # the server passes the new setting on to open sessions
+            for worker in workers:
+                setup = worker.setup
+                results["setups"][setup.name] = {
+                    "path": setup.path,
+                    "mode": setup.mode,
+                    "variant": setup.variant,
+                    "per_second": {
+                        operation: round(statistics.median(PER_ROUND / s for s in spent), 1)
+                        for operation, spent in seconds[setup.name].items()
+                    },
+                    # Batch by batch, in the order they ran: round n of every setup ran
+                    # within seconds, so setups compare best round by round.
+                    "batch_seconds": seconds[setup.name],
+                }
+                if setup.path != "calibration":
+                    results["setups"][setup.name]["statements"] = statements_per_operation(
+                        cluster, worker
+                    )
+        finally:
+            database.set_statement_logging(cluster, enabled=False)
+            for worker in workers:
+                worker.close()
+                worker.log.close()
     return results
 
 
 def main() -> None:
-    task = sys.argv[1] if len(sys.argv) > 1 else ""
-    ids = json.loads(os.environ.get("BENCH_IDS", "[]"))
-    if task == "rates":
-        print(json.dumps(rates_in_this_process(ids)))
-    elif task == "calibration":
-        print(json.dumps(calibration_rate()))
-    elif task == "statements":
-        print(json.dumps(statements_in_this_process(ids, Path(sys.argv[2]))))
-    else:
-        print(json.dumps(measure(), indent=2))
+    if len(sys.argv) > 1:
+        serve_commands(BY_NAME[sys.argv[1]])
+        return
+    with clusters.running() as cluster:
+        database.prepare(cluster)
+        print(json.dumps(measure(cluster), indent=2))
 
 
 if __name__ == "__main__":

@@ -69,7 +69,8 @@ def _aurora(env: environ.Env, *, secret_arn: str) -> tuple[dict[str, Any], Conne
             # Through the tunnel the name is 127.0.0.1, which no certificate names;
             # the chain up to the RDS authorities is still checked.
             "sslmode": env.str("DB_SSLMODE", default=tls_mode),
-            "sslrootcert": str(RDS_CA_BUNDLE),
+            # Another bundle of authorities: a copy of RDS's with a test server's added.
+            "sslrootcert": env.str("DB_SSLROOTCERT", default=str(RDS_CA_BUNDLE)),
         },
     }
     if secret_arn:  # master credentials, resolved on the first connection

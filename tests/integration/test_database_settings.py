@@ -44,6 +44,12 @@ def test_db_sslmode_overrides_the_tls_mode() -> None:
     assert settings_from(**ON_LAMBDA, DB_SSLMODE="require")["OPTIONS"]["sslmode"] == "require"
 
 
+def test_db_sslrootcert_names_other_authorities_and_the_name_is_still_verified() -> None:
+    options = settings_from(**ON_LAMBDA, DB_SSLROOTCERT="/etc/todo/rds-and-test-ca.pem")["OPTIONS"]
+    assert options["sslrootcert"] == "/etc/todo/rds-and-test-ca.pem"
+    assert options["sslmode"] == "verify-full"
+
+
 def test_the_secret_wins_over_a_local_database_url_and_acts_as_the_app_role() -> None:
     config = settings_from(
         DB_SECRET_ARN=SECRET_ARN,

@@ -1,4 +1,7 @@
-"""The app's URLs plus `/echo`, which answers with what Django received of the request."""
+"""The app's URLs plus `/echo`, which answers with what Django received of the request,
+and `/thread`, which names the thread the view ran in."""
+
+import threading
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -19,4 +22,9 @@ def echo(request: HttpRequest) -> JsonResponse:
     return response
 
 
-urlpatterns = [*app_urlpatterns, path("echo", echo)]
+def thread(request: HttpRequest) -> JsonResponse:
+    """Answer with the identifier of the thread this view runs in."""
+    return JsonResponse({"thread": threading.get_ident()})
+
+
+urlpatterns = [*app_urlpatterns, path("echo", echo), path("thread", thread)]
