@@ -87,20 +87,27 @@ class DatabaseWrapper(base.DatabaseWrapper):
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _pooled_connection(self, conn_params: dict[str, Any]) -> Any:
-        """Take a connection from the pool, checking it first if it has been idle a while."""
-        connection = super().get_new_connection(conn_params)
+        """Take a connection from the pool, checking first one that has been idle a while
+        or that the server has written to (it is ending it).
+
+        A broken one goes back to the pool, which discards it, and the next is taken: the
+        server may have ended every idle connection at once. Once the pool has handed out
+        as many as it holds, the next is one it has just opened.
+        """
         idle_after = self.policy.pool_check_idle_after
-        if idle_after is None or (
-            idle_seconds(connection) < idle_after and not has_pending_input(connection)
-        ):
-            return connection
-        try:
-            ConnectionPool.check_connection(connection)
-        except psycopg.Error:
-            # Back to the pool, which sees it is broken and discards it.
-            self.pool.putconn(connection)
+        for _ in range(self.pool.max_size):
             connection = super().get_new_connection(conn_params)
-        return connection
+            if idle_after is None or (
+                idle_seconds(connection) < idle_after and not has_pending_input(connection)
+            ):
+                return connection
+            try:
+                ConnectionPool.check_connection(connection)
+            except psycopg.Error:
+                self.pool.putconn(connection)
+            else:
+                return connection
+        return super().get_new_connection(conn_params)
 
     def drop_pool(self) -> None:
         """Close this alias's pool and its idle connections, if one was opened.

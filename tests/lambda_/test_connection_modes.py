@@ -225,3 +225,25 @@ def test_in_pool_mode_management_events_survive_the_server_closing_idle_connecti
         assert result["exitStatus"] == 0, result["output"]
         # Idle past DB_POOL_IDLE_TIMEOUT: the server ends the pooled connection.
         assert eventually_none(server_connections, pool_mode_idle_briefly) == set()
+
+
+def test_in_pool_mode_every_connection_the_server_ended_is_replaced_without_a_503(
+    pool_mode: str, pool_checks: list[int], server_connections: Any
+) -> None:
+    """The server may end all idle connections at once (a restart, Aurora scaling): the
+    pool holds two, and the second must be checked as the first was."""
+    health = REST_EXECUTE_API.event("GET", "/dev/api/health")
+    assert invoke(health).status == 200
+    pool = connection.pool
+    held = [pool.getconn() for _ in range(POOL_MAX_SIZE)]
+    pids = {held_one.info.backend_pid for held_one in held}
+    for held_one in held:
+        pool.putconn(held_one)
+    assert len(pids) == POOL_MAX_SIZE
+    with server_connection(application_name="terminator") as admin:
+        for pid in pids:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    assert eventually_none(server_connections, pool_mode) == set()
+    assert invoke(health).status == 200
+    assert set(pool_checks) == pids
+    assert server_connections(pool_mode).isdisjoint(pids)
