@@ -1,6 +1,6 @@
 """The NinjaAPI: routers, error handlers and docs, composed in one place."""
 
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 
 from config.composition import adapters
 from core import health, http_errors
@@ -9,7 +9,7 @@ from core.identity.api import build_router as auth_router
 from core.renderers import PydanticJSONRenderer
 from todos.api import build_router as todos_router
 
-api = NinjaAPI(
+api = http_errors.DocumentedErrorsAPI(
     title="Todo API",
     version="1.0.0",
     description=(

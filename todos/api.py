@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from core.clock import Clock
-from core.http_errors import ErrorOut, ValidationErrorOut, documented_headers, error_responses
+from core.http_errors import ErrorOut, ValidationErrorOut, documented_responses
 from core.idempotency import fingerprint
 from core.idempotency import idempotency_key as parse_idempotency_key
 from core.identity.api import actor_of
@@ -164,9 +164,9 @@ def build_router(deps: Dependencies) -> Router:
 
     @router.get(
         "",
-        response={200: TodoPageOut, **error_responses(401, 422)},
+        response={200: TodoPageOut},
         operation_id="list_todos",
-        openapi_extra=documented_headers(authenticated=True),
+        openapi_extra=documented_responses((401, 422), authenticated=True),
         summary="List todos",
     )
     def list_todos(request: HttpRequest, filters: Query[TodoFilters]) -> TodoPage:
@@ -182,15 +182,14 @@ def build_router(deps: Dependencies) -> Router:
 
     @router.post(
         "",
-        response={
-            201: TodoOut,
-            **error_responses(400, 401, 409, 413, 415),
-            422: ValidationErrorOut | ErrorOut,  # a schema's refusal, or a reused key's
-        },
+        response={201: TodoOut},
         operation_id="create_todo",
-        openapi_extra=documented_headers(
+        openapi_extra=documented_responses(
+            (400, 401, 409, 413, 415),
             {201: {"Location": "The URL of the new todo.", **ETAG, **REPLAYED}},
             authenticated=True,
+            # A schema's refusal, or a reused key's.
+            bodies={422: (ValidationErrorOut, ErrorOut)},
         ),
         summary="Create a todo",
     )
@@ -230,9 +229,11 @@ def build_router(deps: Dependencies) -> Router:
 
     @router.get(
         "/{todo_id}",
-        response={200: TodoOut, 304: None, **error_responses(400, 401, 404, 422)},
+        response={200: TodoOut, 304: None},
         operation_id="get_todo",
-        openapi_extra=documented_headers({200: ETAG, 304: ETAG}, authenticated=True),
+        openapi_extra=documented_responses(
+            (400, 401, 404, 422), {200: ETAG, 304: ETAG}, authenticated=True
+        ),
         summary="Get a todo",
         url_name="get_todo",
     )
@@ -253,9 +254,11 @@ def build_router(deps: Dependencies) -> Router:
 
     @router.patch(
         "/{todo_id}",
-        response={200: TodoOut, **error_responses(400, 401, 404, 409, 412, 413, 415, 422)},
+        response={200: TodoOut},
         operation_id="update_todo",
-        openapi_extra=documented_headers({200: ETAG}, authenticated=True),
+        openapi_extra=documented_responses(
+            (400, 401, 404, 409, 412, 413, 415, 422), {200: ETAG}, authenticated=True
+        ),
         summary="Update a todo",
     )
     def update_todo(
@@ -282,9 +285,9 @@ def build_router(deps: Dependencies) -> Router:
 
     @router.delete(
         "/{todo_id}",
-        response={204: None, **error_responses(400, 401, 404, 412, 422)},
+        response={204: None},
         operation_id="delete_todo",
-        openapi_extra=documented_headers(authenticated=True),
+        openapi_extra=documented_responses((400, 401, 404, 412, 422), authenticated=True),
         summary="Delete a todo",
     )
     def delete_todo(

@@ -14,7 +14,7 @@ from ninja import Field, Router, Status
 from ninja.security.base import AuthBase
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from core.http_errors import documented_headers, error_responses
+from core.http_errors import documented_responses
 from core.identity import services
 from core.identity.domain import (
     EMAIL_MAX_LENGTH,
@@ -126,9 +126,9 @@ def build_router(accounts: Accounts, *, auth: BearerAuth) -> Router:
 
     @router.post(
         "/register",
-        response={201: UserOut, **error_responses(400, 409, 413, 415, 422)},
+        response={201: UserOut},
         operation_id="register",
-        openapi_extra=documented_headers(),
+        openapi_extra=documented_responses((400, 409, 413, 415, 422)),
         summary="Create an account",
     )
     def register(request: HttpRequest, payload: CredentialsIn) -> Status[Any]:
@@ -140,10 +140,11 @@ def build_router(accounts: Accounts, *, auth: BearerAuth) -> Router:
 
     @router.post(
         "/token",
-        response={200: TokenPairOut, **error_responses(400, 401, 413, 415, 422, 429)},
+        response={200: TokenPairOut},
         operation_id="create_token",
-        openapi_extra=documented_headers(
-            {**NO_STORE, 429: {"Retry-After": "Seconds until sign-ins are accepted again."}}
+        openapi_extra=documented_responses(
+            (400, 401, 413, 415, 422, 429),
+            {**NO_STORE, 429: {"Retry-After": "Seconds until sign-ins are accepted again."}},
         ),
         summary="Sign in",
     )
@@ -164,9 +165,9 @@ def build_router(accounts: Accounts, *, auth: BearerAuth) -> Router:
 
     @router.post(
         "/refresh",
-        response={200: TokenPairOut, **error_responses(400, 401, 413, 415, 422)},
+        response={200: TokenPairOut},
         operation_id="refresh_token",
-        openapi_extra=documented_headers(NO_STORE),
+        openapi_extra=documented_responses((400, 401, 413, 415, 422), NO_STORE),
         summary="Refresh a token pair",
     )
     def refresh_token(
@@ -180,9 +181,9 @@ def build_router(accounts: Accounts, *, auth: BearerAuth) -> Router:
 
     @router.post(
         "/logout",
-        response={204: None, **error_responses(400, 413, 415, 422)},
+        response={204: None},
         operation_id="logout",
-        openapi_extra=documented_headers(),
+        openapi_extra=documented_responses((400, 413, 415, 422)),
         summary="Sign out",
     )
     def logout(request: HttpRequest, payload: RefreshIn) -> Status[None]:
@@ -194,9 +195,9 @@ def build_router(accounts: Accounts, *, auth: BearerAuth) -> Router:
     @router.get(
         "/me",
         auth=auth,
-        response={200: UserOut, **error_responses(401)},
+        response={200: UserOut},
         operation_id="get_me",
-        openapi_extra=documented_headers(authenticated=True),
+        openapi_extra=documented_responses((401,), authenticated=True),
         summary="The signed-in account",
     )
     def get_me(request: HttpRequest) -> Any:
@@ -206,9 +207,10 @@ def build_router(accounts: Accounts, *, auth: BearerAuth) -> Router:
     @router.post(
         "/password",
         auth=auth,
-        response={204: None, **error_responses(400, 401, 403, 413, 415, 422, 429)},
+        response={204: None},
         operation_id="change_password",
-        openapi_extra=documented_headers(
+        openapi_extra=documented_responses(
+            (400, 401, 403, 413, 415, 422, 429),
             {429: {"Retry-After": "Seconds until password guesses are accepted again."}},
             authenticated=True,
         ),
