@@ -118,8 +118,10 @@ def documented_responses(
     only to check bodies that no view returns (the handlers below render every error).
     Their schemas reach the document's components through DocumentedErrorsAPI.
     """
-    chosen = {code: (ValidationErrorOut if code == 422 else ErrorOut,) for code in errors}
-    chosen |= {500: (ErrorOut,), 503: (ErrorOut,)} | dict(bodies or {})
+    chosen: dict[int, Sequence[type[Schema]]] = {
+        code: (ValidationErrorOut if code == 422 else ErrorOut,) for code in {*errors, 500, 503}
+    }
+    chosen.update(bodies or {})
     responses: dict[int, dict[str, Any]] = {}
     for code, models in sorted(chosen.items()):
         refs = [{"$ref": COMPONENT.format(model=model.__name__)} for model in models]
