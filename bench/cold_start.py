@@ -303,8 +303,11 @@ def first_response(python: str, app: App, cluster: Cluster, *flags: str) -> Run:
         assert process.stdout is not None
         snapshot = process.stdout.readline().strip() if app.restored else ""
         started = time.perf_counter() if app.restored else spawned
-        process.stdin.write(event)
-        process.stdin.flush()
+        try:
+            process.stdin.write(event)
+            process.stdin.flush()
+        except BrokenPipeError:
+            pass  # it has ended already: its stderr, below, says why
         status = process.stdout.readline().strip()
         elapsed = time.perf_counter() - started
         output = process.stdout.read()
@@ -500,9 +503,10 @@ def measure(cluster: Cluster, runs: int, baseline: str | None = None) -> dict[st
     build_bundle(python)
     build_runtime_sdk(python)
     build_plain_app(python)
-    commit = None
+    commit, accounts = None, False
     if baseline:
         source, commit = baseline_source(baseline)
+        accounts = (source / "core" / "identity").is_dir()
         build_bundle(python, source=source, output=BASELINE_BUNDLE)
         trust_cluster_in_baseline(BASELINE_BUNDLE, cluster)
     owner, token = sign_up(python, cluster)
@@ -526,7 +530,12 @@ def measure(cluster: Cluster, runs: int, baseline: str | None = None) -> dict[st
         "python": version.stdout.strip(),
         "runs": runs,
         "baseline": (
-            {"ref": baseline, "commit": commit, "commits_between": commits_between(commit)}
+            {
+                "ref": baseline,
+                "commit": commit,
+                "commits_between": commits_between(commit),
+                "accounts": accounts,  # whether that commit has accounts (core/identity)
+            }
             if commit
             else None
         ),

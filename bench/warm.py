@@ -194,8 +194,9 @@ def setup_operations(setup: Setup) -> tuple[Any, dict[str, Callable[[int], Any]]
 
     The variants run the five base operations only: their tricks' rules look at no other.
     """
-    from bench.driver import Invoker, bearer, create_todos, operations, sign_up
+    from bench.driver import Invoker, Operation, bearer, create_todos, operations, sign_up
 
+    ops: dict[str, Operation]
     if setup.path == "calibration":
         sys.path.insert(0, str(BENCH_DIR))
         os.environ["DJANGO_SETTINGS_MODULE"] = "plain_app.settings"
@@ -340,7 +341,12 @@ def statements_per_operation(cluster: Cluster, worker: Worker) -> dict[str, Any]
 
 def measure(cluster: Cluster, rounds: int = ROUNDS, per_round: int = PER_ROUND) -> dict[str, Any]:
     """Return invocations per second and server-side statements, by setup: `rounds`
-    batches of `per_round` invocations of each operation in each setup."""
+    batches of `per_round` invocations of each operation in each setup.
+
+    :raises SystemExit: when either is not positive: nothing would be measured.
+    """
+    if rounds < 1 or per_round < 1:
+        raise SystemExit(f"{rounds} rounds of {per_round} calls would measure nothing.")
     database.empty_todos(cluster)  # each setup creates its user's todos itself
     seconds: dict[str, dict[str, list[float]]] = {setup.name: {} for setup in SETUPS}
     results: dict[str, Any] = {"rounds": rounds, "per_round": per_round, "setups": {}}
