@@ -193,9 +193,10 @@ class ServerLog:
 
 
 def statements(rows: list[dict[str, str]], application: str) -> list[str]:
-    """Return the statements an application sent, as `log_statement = all` logs them."""
+    """Return the statements an application sent, as `log_statement = all` logs them,
+    each on one line (white space collapsed), so a report's table can quote them."""
     return [
-        row["message"]
+        " ".join(row["message"].split())
         for row in rows
         if row.get("application_name") == application
         and row.get("message", "").startswith(("statement: ", "execute "))
