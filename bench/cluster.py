@@ -134,9 +134,39 @@ class ServerLog:
         self.cluster = cluster
         self.path = cluster.folder / "data" / "log" / "server.csv"
 
-    def end(self) -> int:
-        """Return the log's current size: where the lines written from now on start."""
-        return self.path.stat().st_size if self.path.exists() else 0
+    def end(self, timeout: float = 10.0) -> int:
+        """Return where the lines logged from now on start: just past a marker logged now.
+
+        The server writes its log in a process of its own, a little after the event, so
+        the file's size alone could leave lines about what came before still to come,
+        which would then count as later ones. The marker, logged after everything before
+        it, is waited for.
+
+        :raises SystemExit: when the marker does not show up within `timeout` seconds.
+        """
+        start = self.path.stat().st_size if self.path.exists() else 0
+        marker = self._mark()
+        # The marker's own row has it as the whole message column; the statement that
+        # raised it, logged too while statements are, has it inside its text.
+        field = f',"{marker}",'.encode()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.path.open("rb") as log:
+                log.seek(start)
+                text = log.read()
+            found = text.find(field)
+            row_end = text.find(b"\n", found) if found >= 0 else -1
+            if row_end >= 0:
+                return start + row_end + 1
+            time.sleep(0.02)
+        raise SystemExit(f"The server log ({self.path}) never showed its marker: cannot read it.")
+
+    def _mark(self) -> str:
+        """Log a marker of its own at the server; return it."""
+        marker = f"benchmark marker {uuid.uuid4()}"
+        with psycopg.connect(self.cluster.url(), autocommit=True) as conn:
+            conn.execute(f"DO $$ BEGIN RAISE LOG '{marker}'; END $$")
+        return marker
 
     def since(self, start: int, timeout: float = 10.0) -> list[dict[str, str]]:
         """Return the rows written since `start`, up to a marker written now.
@@ -146,9 +176,7 @@ class ServerLog:
 
         :raises SystemExit: when the marker does not show up within `timeout` seconds.
         """
-        marker = f"benchmark marker {uuid.uuid4()}"
-        with psycopg.connect(self.cluster.url(), autocommit=True) as conn:
-            conn.execute(f"DO $$ BEGIN RAISE LOG '{marker}'; END $$")
+        marker = self._mark()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.path.open(encoding="utf-8", errors="replace", newline="") as log:
@@ -165,9 +193,10 @@ class ServerLog:
 
 
 def statements(rows: list[dict[str, str]], application: str) -> list[str]:
-    """Return the statements an application sent, as `log_statement = all` logs them."""
+    """Return the statements an application sent, as `log_statement = all` logs them,
+    each on one line (white space collapsed), so a report's table can quote them."""
     return [
-        row["message"]
+        " ".join(row["message"].split())
         for row in rows
         if row.get("application_name") == application
         and row.get("message", "").startswith(("statement: ", "execute "))

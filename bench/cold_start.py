@@ -3,27 +3,44 @@
 Builds the Lambda bundle for this machine (the same pruned tree, compiled to bytecode as
 the zip ships it, for Python 3.13 when it is installed), then starts a fresh interpreter
 on it again and again; each imports the handler and serves one `GET /dev/api/todos` (a
-page of 100 todos) from the private PostgreSQL cluster (bench/cluster.py). The clock
-runs from just before the process is spawned until the response is back.
+page of 100 todos) from the private PostgreSQL cluster (bench/cluster.py), signed in: the
+request carries the bearer token of a user whose 100 todos are the whole table. The
+token is issued once per run, before any clock starts, by a process on the same bundle
+that registers the user and signs in; the rows are then written in SQL for that owner.
+A fresh instance verifies the token with a signing key it has not read yet: that one
+SELECT is part of what is measured. The clock runs from just before the process is
+spawned until the response is back.
 
 Apps, started in turn within each run (the order shifts every run), so that a machine
 that is slower for a while is slower for all of them:
 
 - "deployed": the bundle as the function runs it: `DB_HOST`, no `DATABASE_URL`, fake AWS
-  credentials in the environment, so the first connection imports botocore (from a
-  copy of the runtime's AWS SDK beside the bundle, as Lambda's /var/runtime) and signs
-  an IAM token, and a TLS handshake verified with `verify-full` against the RDS
-  authorities plus the cluster's own. Each run is checked: 100 todos in the answer,
-  botocore loaded, and a TLS connection of its application name in the server's log.
+  credentials in the environment, so the first connection signs an IAM token with the
+  standard library (core/postgresql/iam_token.py), and a TLS handshake verified with
+  `verify-full` against the RDS authorities plus the cluster's own. A copy of the
+  runtime's AWS SDK sits beside the bundle, as Lambda's /var/runtime, and must stay
+  unused. Each run is checked: 100 todos in the answer, botocore not loaded, the
+  connection's password an IAM token, and a TLS connection of its application name in
+  the server's log.
+- "restored": the same, as an instance restored from a SnapStart snapshot finds itself
+  (config/aws_lambda/snapstart.py): in one process the handler is imported and
+  `before_snapshot(handler)` runs, untimed, as Lambda runs it before the snapshot; the
+  process then says so, the clock starts, the event is sent, and the process runs
+  `after_restore()` and then the handler. Lambda's own restore (loading the snapshot,
+  its `Restore Duration`) is not part of this, nor measurable here.
 - "database_url": the same bundle given a `DATABASE_URL`: plain TCP, no token.
 - "calibration": what `django-admin startproject` writes plus one Ninja endpoint that
   reads no database, behind Mangum over Django's stock ASGI handler (bench/plain_app),
   with the same locked packages unpruned. A machine that is slower today shows in it.
 - "baseline" (with `--baseline REF`): the bundle built from another commit (`git
   archive` into build/, then that commit's own bundle builder), on the deployed path,
-  so a change's cost reads "before and after, same run".
+  so a change's cost reads "before and after, same run". A commit from before accounts
+  ignores the token and lists the whole table, which holds the same 100 rows. Whether
+  it loads botocore is not checked: an older commit signed its tokens with it.
 
-One more deployed run under `python -X importtime` shows where the import time goes.
+One more deployed run under `python -X importtime` shows where the import time goes, and
+one more run of "deployed" and of "restored" with `log_statement = all` counts what their
+first request sends to the server.
 
     uv run python bench/cold_start.py [--runs 21] [--baseline REF]     # prints JSON
 """
@@ -35,6 +52,7 @@ import importlib.metadata
 import io
 import json
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -42,6 +60,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +73,7 @@ from packaging.requirements import Requirement
 from bench import cluster as clusters
 from bench import database
 from bench.cluster import Cluster
-from bench.driver import rest_event
+from bench.driver import HEADERS, bearer, rest_event
 from scripts.build_lambda_bundle import LAMBDA_PYTHON, UV, find_python
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,19 +84,62 @@ PLAIN_APP = BUILD / "plain-app"
 # The AWS SDK the Lambda runtime provides (/var/runtime there), which the bundle leaves out.
 RUNTIME_SDK = BUILD / "lambda-runtime-sdk"
 ROWS = 100
-# What the Lambda runtime does on a cold start: import the handler, then invoke it. The
-# second line, written after the clock has stopped, says what the invocation did.
-FIRST_INVOCATION = """
-import importlib, json, os, sys, types
-sys.path[:0] = sys.argv[1].split(os.pathsep)
-handler = importlib.import_module(sys.argv[2]).handler
+# What the Lambda runtime does on a cold start: import the handler, then invoke it.
+# argv: sys.path entries, the handler's module, "cold" or "restored", and whether to look
+# at the database connection afterwards. "restored" first runs the before-snapshot hook
+# and says so on stdout, then waits for the event and runs the after-restore hook before
+# the handler. The line after the status, written after the clock has stopped, says
+# what the invocation did.
+CHILD = """
+import importlib, json, logging, os, sys, types
+paths, module, mode, probe = sys.argv[1:5]
+sys.path[:0] = paths.split(os.pathsep)
+handler = importlib.import_module(module).handler
 context = types.SimpleNamespace(aws_request_id="cold-start")
-response = handler(json.loads(sys.stdin.readline()), context)
+snapshot = None
+if mode == "restored":
+    from config.aws_lambda import snapstart
+    kept = []
+    class Keep(logging.Handler):
+        def emit(self, record):
+            kept.append((record.levelname, record.getMessage()))
+    logging.getLogger(snapstart.__name__).addHandler(Keep())
+    snapstart.before_snapshot(handler)
+    snapshot = kept
+    print("snapshot", flush=True)
+event = json.loads(sys.stdin.readline())
+if mode == "restored":
+    snapstart.after_restore()
+response = handler(event, context)
 print(response["statusCode"], flush=True)
 body = json.loads(response.get("body") or "null")
 items = len(body["items"]) if isinstance(body, dict) and "items" in body else None
-print(json.dumps({"items": items, "botocore": "botocore" in sys.modules}), flush=True)
+signed = None
+if probe == "probe":
+    from django.db import connection
+    connection.ensure_connection()  # the pooled connection the request used
+    signed = "X-Amz-Signature=" in (connection.connection.info.password or "")
+print(json.dumps({
+    "items": items,
+    "botocore": "botocore" in sys.modules,
+    "iam_token": "core.postgresql.iam_token" in sys.modules,
+    "signed": signed,
+    "snapshot": snapshot,
+}), flush=True)
 """
+# What a process on the bundle does to sign a user up: serve the events it is sent, one
+# a line, and answer each with its status and body.
+SERVE_EVENTS = """
+import importlib, json, os, sys, types
+sys.path[:0] = sys.argv[1].split(os.pathsep)
+handler = importlib.import_module(sys.argv[2]).handler
+context = types.SimpleNamespace(aws_request_id="bench-sign-up")
+for line in sys.stdin:
+    response = handler(json.loads(line), context)
+    print(json.dumps([response["statusCode"], response.get("body")]), flush=True)
+"""
+# What the before-snapshot hook logs when its warm-up answered as it expects.
+WARMED_UP = "requests answered as expected"
 
 
 @dataclass(frozen=True)
@@ -89,13 +151,37 @@ class App:
     module: str
     path: str  # the request: GET /dev<path>
     env: dict[str, str] = field(repr=False)
-    items: int | None = None  # the todos the answer lists
-    deployed: bool = False  # botocore signed a token; TLS in the server's log
+    # What the child's report must say, key by key (bench/cold_start.py CHILD); a key
+    # left out is not checked.
+    expect: dict[str, Any] = field(default_factory=dict)
+    tls: bool = False  # a TLS connection of its application name in the server's log
+    restored: bool = False  # before_snapshot, untimed; after_restore, timed
+    token: str = field(default="", repr=False)  # the bearer token its request carries
 
     @property
     def application(self) -> str:
         """The application name its connections carry, to find them in the server log."""
         return self.env.get("DB_APPLICATION_NAME", "")
+
+    @property
+    def probe(self) -> bool:
+        """Whether the child looks at its database connection after answering."""
+        return "signed" in self.expect
+
+    def event(self) -> str:
+        """Return its request's event, as one line of JSON."""
+        headers = [*HEADERS, bearer(self.token)] if self.token else HEADERS
+        return json.dumps(rest_event("GET", self.path, headers=headers)) + "\n"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One cold start: the seconds to the first response, the child's stderr, and the
+    server's log lines written meanwhile."""
+
+    seconds: float
+    errors: str
+    log: list[dict[str, str]]
 
 
 def lambda_python() -> str:
@@ -191,18 +277,21 @@ def build_plain_app(python: str) -> None:
     subprocess.run([python, "-m", "compileall", "-q", str(PLAIN_APP / "plain_app")], check=True)
 
 
-def first_response(python: str, app: App, cluster: Cluster, *flags: str) -> tuple[float, str]:
-    """Start a fresh process; return the seconds until its first response, and stderr.
+def first_response(python: str, app: App, cluster: Cluster, *flags: str) -> Run:
+    """Start a fresh process; time it to its first response, and check what it did.
 
     :raises SystemExit: when the answer, or what reached the server, is not as expected.
     """
-    event = json.dumps(rest_event("GET", app.path)) + "\n"
+    event = app.event()
     log_start = cluster.log.end()
     paths = os.pathsep.join(map(str, app.paths))
+    mode = "restored" if app.restored else "cold"
+    probe = "probe" if app.probe else "-"
+    command = [python, "-I", "-S", *flags, "-c", CHILD, paths, app.module, mode, probe]
     with tempfile.TemporaryFile("w+") as stderr:  # a pipe could fill up and stall it
-        started = time.perf_counter()
+        spawned = time.perf_counter()
         process = subprocess.Popen(
-            [python, "-I", "-S", *flags, "-c", FIRST_INVOCATION, paths, app.module],
+            command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -212,27 +301,47 @@ def first_response(python: str, app: App, cluster: Cluster, *flags: str) -> tupl
         )
         assert process.stdin is not None
         assert process.stdout is not None
-        process.stdin.write(event)
-        process.stdin.flush()
+        snapshot = process.stdout.readline().strip() if app.restored else ""
+        started = time.perf_counter() if app.restored else spawned
+        try:
+            process.stdin.write(event)
+            process.stdin.flush()
+        except BrokenPipeError:
+            pass  # it has ended already: its stderr, below, says why
         status = process.stdout.readline().strip()
         elapsed = time.perf_counter() - started
         output = process.stdout.read()
         process.wait()
         stderr.seek(0)
         errors = stderr.read()
+    if app.restored and snapshot != "snapshot":
+        raise SystemExit(f"{app.name}: no snapshot before the event:\n{errors[-3000:]}")
     if status != "200":
         raise SystemExit(f"{app.name}: first response {status or 'missing'}:\n{errors[-3000:]}")
     try:
         did = json.loads(output)
     except json.JSONDecodeError:
         raise SystemExit(f"{app.name}: no report after the response:\n{errors[-3000:]}") from None
-    if did["items"] != app.items or did["botocore"] != app.deployed:
-        raise SystemExit(f"{app.name}: expected {app.items} todos, botocore {app.deployed}: {did}")
-    if app.deployed and not clusters.tls_connections(cluster.log.since(log_start), app.application):
+    wrong = {key: did.get(key) for key, value in app.expect.items() if did.get(key) != value}
+    if wrong:
+        raise SystemExit(f"{app.name}: expected {app.expect}, got {wrong}")
+    if app.restored and not warmed_up(did["snapshot"]):
+        raise SystemExit(f"{app.name}: before_snapshot did not warm up: {did['snapshot']}")
+    log = cluster.log.since(log_start)
+    if app.tls and not clusters.tls_connections(log, app.application):
         raise SystemExit(f"{app.name}: the server logged no TLS connection from it.")
     if elapsed <= 0:
         raise SystemExit(f"{app.name}: measured {elapsed} s")
-    return elapsed, errors
+    return Run(elapsed, errors, log)
+
+
+def warmed_up(logged: list[list[str]] | None) -> bool:
+    """Tell whether the before-snapshot hook logged a warm-up that answered as it
+    expected, and no warning."""
+    lines = logged or []
+    return any(WARMED_UP in message for _, message in lines) and not any(
+        level != "INFO" for level, _ in lines
+    )
 
 
 def import_profile(report: str) -> dict[str, Any]:
@@ -261,26 +370,71 @@ def import_profile(report: str) -> dict[str, Any]:
     }
 
 
-def apps(cluster: Cluster, baseline: bool) -> list[App]:
+def sign_up(python: str, cluster: Cluster) -> tuple[str, str]:
+    """Register a user and sign in, through the bundle's handler in a process of its own
+    on the deployed path; return the user's id and access token.
+
+    :raises SystemExit: when either request does not answer as the API promises.
+    """
+    account = {"email": f"bench-cold-{uuid.uuid4().hex[:8]}@example.com"}
+    account["password"] = secrets.token_urlsafe(18)
+    body = json.dumps(account).encode()
+    paths = os.pathsep.join(map(str, (BUNDLE, RUNTIME_SDK)))
+    events = [
+        rest_event("POST", "/api/auth/register", body),
+        rest_event("POST", "/api/auth/token", body),
+    ]
+    result = subprocess.run(
+        [python, "-I", "-S", "-c", SERVE_EVENTS, paths, handler_module(BUNDLE)],
+        input="".join(json.dumps(event) + "\n" for event in events),
+        capture_output=True,
+        text=True,
+        env=database.deployed_environment(cluster, "bench-cold-sign-up"),
+        cwd=BUNDLE,
+        check=False,
+    )
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    if [status for status, _ in answers] != [201, 200]:
+        raise SystemExit(f"Signing up answered {answers}:\n{result.stderr[-3000:]}")
+    user, pair = (json.loads(body) for _, body in answers)
+    return str(user["id"]), str(pair["access_token"])
+
+
+def apps(cluster: Cluster, token: str, baseline: bool) -> list[App]:
     """Return the apps to start, with the environments they run in."""
-    bundle, sdk = (BUNDLE, RUNTIME_SDK), "config.aws_lambda.handler"
+    bundle, module = (BUNDLE, RUNTIME_SDK), "config.aws_lambda.handler"
+    # The deployed path: a token signed here, never by botocore, though it is there.
+    stdlib_token = {"items": ROWS, "botocore": False, "iam_token": True, "signed": True}
     found = [
         App(
             "deployed",
             bundle,
-            sdk,
+            module,
             "/api/todos",
             database.deployed_environment(cluster, "bench-cold-deployed"),
-            items=ROWS,
-            deployed=True,
+            expect=stdlib_token,
+            tls=True,
+            token=token,
+        ),
+        App(
+            "restored",
+            bundle,
+            module,
+            "/api/todos",
+            database.deployed_environment(cluster, "bench-cold-restored"),
+            expect=stdlib_token,
+            tls=True,
+            restored=True,
+            token=token,
         ),
         App(
             "database_url",
             bundle,
-            sdk,
+            module,
             "/api/todos",
             database.database_url_environment(cluster, "bench-cold-database-url"),
-            items=ROWS,
+            expect={"items": ROWS, "botocore": False, "signed": False},
+            token=token,
         ),
         App(
             "calibration",
@@ -288,6 +442,7 @@ def apps(cluster: Cluster, baseline: bool) -> list[App]:
             "plain_app.handler",
             "/api/hello",
             database.lambda_environment(),
+            expect={"items": None},
         ),
     ]
     if baseline:
@@ -298,39 +453,92 @@ def apps(cluster: Cluster, baseline: bool) -> list[App]:
                 handler_module(BASELINE_BUNDLE),
                 "/api/todos",
                 database.deployed_environment(cluster, "bench-cold-baseline"),
-                items=ROWS,
-                deployed=True,
+                # Signed with botocore or without, depending on the commit: not checked.
+                expect={"items": ROWS, "signed": True},
+                tls=True,
+                token=token,
             )
         )
     return found
 
 
+def commits_between(commit: str) -> int:
+    """Count the commits in HEAD that `commit` lacks (`git log --oneline commit..HEAD`)."""
+    git = ["git", "-C", str(ROOT)]
+    counted = subprocess.run(
+        [*git, "rev-list", "--count", f"{commit}..HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(counted.stdout)
+
+
+def first_request_statements(python: str, cluster: Cluster, app: App) -> dict[str, Any]:
+    """Return what one cold start of `app` sends to the server, from its CSV log.
+
+    :raises SystemExit: when the log shows no statement from it.
+    """
+    database.set_statement_logging(cluster, enabled=True)
+    try:
+        time.sleep(0.5)  # the server passes the new setting on to new sessions
+        run = first_response(python, app, cluster)
+    finally:
+        database.set_statement_logging(cluster, enabled=False)
+    sent = clusters.statements(run.log, app.application)
+    if not sent:
+        raise SystemExit(f"{app.name}: the server log shows no statement from its first request.")
+    return {"count": len(sent), "sent": [statement[:120] for statement in sent]}
+
+
 def measure(cluster: Cluster, runs: int, baseline: str | None = None) -> dict[str, Any]:
-    """Build the apps, then time `runs` cold starts of each and profile one more."""
+    """Build the apps, then time `runs` cold starts of each; profile one more, and count
+    what the first request of a fresh instance sends.
+
+    :raises SystemExit: when `runs` is not positive: nothing would be measured.
+    """
+    if runs < 1:
+        raise SystemExit(f"--runs {runs}: at least one run is needed.")
     python = lambda_python()
     build_bundle(python)
     build_runtime_sdk(python)
     build_plain_app(python)
-    commit = None
+    commit, accounts = None, False
     if baseline:
         source, commit = baseline_source(baseline)
+        accounts = (source / "core" / "identity").is_dir()
         build_bundle(python, source=source, output=BASELINE_BUNDLE)
         trust_cluster_in_baseline(BASELINE_BUNDLE, cluster)
-    database.reset_todos(cluster, ROWS)
-    started = apps(cluster, baseline=commit is not None)
+    owner, token = sign_up(python, cluster)
+    database.reset_todos(cluster, owner, ROWS)
+    started = apps(cluster, token, baseline=commit is not None)
+    by_name = {app.name: app for app in started}
     for app in started:
         first_response(python, app, cluster)  # warms the file system cache
     times: dict[str, list[float]] = {app.name: [] for app in started}
     for number in range(runs):
         shift = number % len(started)
         for app in started[shift:] + started[:shift]:
-            times[app.name].append(first_response(python, app, cluster)[0])
-    _, report = first_response(python, started[0], cluster, "-X", "importtime")
+            times[app.name].append(first_response(python, app, cluster).seconds)
+    profiled = first_response(python, by_name["deployed"], cluster, "-X", "importtime")
+    statements = {
+        name: first_request_statements(python, cluster, by_name[name])
+        for name in ("deployed", "restored")
+    }
     version = subprocess.run([python, "--version"], capture_output=True, text=True, check=True)
     return {
         "python": version.stdout.strip(),
         "runs": runs,
-        "baseline": {"ref": baseline, "commit": commit} if commit else None,
+        "baseline": (
+            {
+                "ref": baseline,
+                "commit": commit,
+                "commits_between": commits_between(commit),
+                "accounts": accounts,  # whether that commit has accounts (core/identity)
+            }
+            if commit
+            else None
+        ),
         "apps": {
             name: {
                 "median_s": round(statistics.median(values), 3),
@@ -339,7 +547,8 @@ def measure(cluster: Cluster, runs: int, baseline: str | None = None) -> dict[st
             }
             for name, values in times.items()
         },
-        "imports": import_profile(report),
+        "imports": import_profile(profiled.errors),
+        "first_request_statements": statements,
     }
 
 

@@ -1,8 +1,9 @@
 """The benchmark database on the private cluster, and the two ways the app reaches it.
 
 - `deployed_environment`: as the Lambda function does: `DB_HOST` and no `DATABASE_URL`,
-  an IAM token signed with fake AWS credentials (botocore signs locally; nothing calls
-  AWS), TLS verified with `verify-full`, as the application role `todo_app`.
+  an IAM token signed with fake AWS credentials (the app signs it with the standard
+  library, core/postgresql/iam_token.py; nothing calls AWS), TLS verified with
+  `verify-full`, as the application role `todo_app`.
 - `database_url_environment`: `DATABASE_URL`, plain TCP, as local runs and CI connect.
 
 Both are a Lambda function's environment (`AWS_LAMBDA_FUNCTION_NAME` set, no
@@ -43,6 +44,9 @@ def lambda_environment(**variables: str) -> dict[str, str]:
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
         "ENV_FILE": os.devnull,
+        # The cold starts share one access token issued before their runs, and a full
+        # `make bench` outlasts the default 15 minutes: a day outlives any run.
+        "ACCESS_TOKEN_TTL": str(24 * 60 * 60),
         **variables,
     }
 
@@ -97,19 +101,35 @@ def prepare(cluster: Cluster) -> None:
     )
 
 
-def reset_todos(cluster: Cluster, rows: int) -> list[str]:
-    """Empty the todos table and store `rows` todos; return their ids, newest first."""
+def empty_todos(cluster: Cluster) -> None:
+    """Delete every todo, and the idempotency keys that remember created ones."""
     with psycopg.connect(cluster.url(NAME, APP_ROLE), autocommit=True) as conn:
-        conn.execute("TRUNCATE todos")
+        conn.execute("TRUNCATE todos, idempotency_keys")
+
+
+def reset_todos(cluster: Cluster, owner: str, rows: int) -> list[str]:
+    """Leave exactly `rows` todos in the table, all the owner's; return their ids, newest
+    first.
+
+    Every other todo goes: a commit from before accounts lists the whole table.
+
+    :raises SystemExit: when the table does not hold exactly those rows afterwards.
+    """
+    empty_todos(cluster)
+    with psycopg.connect(cluster.url(NAME, APP_ROLE), autocommit=True) as conn:
         conn.execute(
-            "INSERT INTO todos (id, title, completed, created_at, updated_at)"
-            " SELECT gen_random_uuid(), 'Benchmark todo ' || n, n %% 2 = 0,"
+            "INSERT INTO todos (id, owner_id, title, completed, created_at, updated_at)"
+            " SELECT gen_random_uuid(), %s, 'Benchmark todo ' || n, n %% 2 = 0,"
             " now() - n * interval '1 second', now() - n * interval '1 second'"
             " FROM generate_series(1, %s) AS n",
-            [rows],
+            [owner, rows],
         )
-        rows_now = conn.execute("SELECT id FROM todos ORDER BY created_at DESC").fetchall()
-        return [str(row[0]) for row in rows_now]
+        found = conn.execute(
+            "SELECT id, owner_id FROM todos ORDER BY created_at DESC, id DESC"
+        ).fetchall()
+    if len(found) != rows or any(str(row[1]) != owner for row in found):
+        raise SystemExit(f"The todos table holds {len(found)} rows, not the owner's {rows}.")
+    return [str(row[0]) for row in found]
 
 
 def set_statement_logging(cluster: Cluster, *, enabled: bool) -> None:

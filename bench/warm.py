@@ -1,12 +1,16 @@
 """Warm invocations per second through the Lambda handler, and the statements each sends.
 
 Each setup (how the app reaches the database, the connection mode, a variant of the app)
-runs in a process of its own, which imports the handler and warms it up: one Lambda
-instance, serving one invocation at a time. The operations (list of 100 rows, get,
-create, update, delete) run in batches of PER_ROUND invocations, interleaved across the
-setups (the list batch of every setup, then the get batch of every setup, ..., ROUNDS
-times over), so a machine that slows down for a while slows every setup alike; a
-figure is the median of an operation's batches.
+runs in a process of its own, which imports the handler, signs up a user of its own
+through it (register, then sign in: every todo call carries that user's bearer token),
+creates the user's ROWS todos through the API, and warms up: one Lambda instance,
+serving one invocation at a time. The operations (list of 100 rows, get, create,
+update, delete, and on the shipped app their conditional twins: create with an
+Idempotency-Key, update and delete with If-Match; bench/driver.py) run in batches of
+PER_ROUND invocations, interleaved across the setups (the list batch of every setup,
+then the get batch of every setup, ..., ROUNDS times over), so a machine that slows
+down for a while slows every setup alike; a figure is the median of an operation's
+batches. Each round deletes as many todos as it creates, so every list sees ROWS.
 
 The variants put each of the app's speed tricks beside what it replaces, in the same
 run; they are set up here, in the benchmark's process, never by a switch in the app:
@@ -23,11 +27,15 @@ each setup; the statements are read from the server's CSV log by application nam
 (bench/cluster.py), so transaction control and anything sent while connecting count too.
 A count of zero stops the benchmark: something is not being measured.
 
-    uv run python bench/warm.py     # starts its own PostgreSQL cluster; prints JSON
+    uv run python bench/warm.py [--rounds 10] [--per-round 100]   # prints JSON
+    uv run python bench/warm.py --rounds 1 --per-round 5           # a quick smoke run
+
+It starts its own PostgreSQL cluster.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -35,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -143,18 +152,26 @@ def django_timestamp_loader() -> Any:
 
 
 def queryset_delete() -> Any:
-    """Return the shipped handler, serving a repository that deletes with QuerySet.delete()."""
+    """Return the shipped handler, serving a repository that deletes with QuerySet.delete().
+
+    The same owner scope and version condition as the shipped `delete`
+    (todos/adapters/orm.py), built by the same function; only the deletion differs.
+    """
     handler = shipped()
     from dataclasses import replace
     from uuid import UUID
 
     from config.composition import adapters, serving
-    from todos.adapters.orm import DjangoTodoRepository
-    from todos.models import TodoModel
+    from todos.adapters.orm import DjangoTodoRepository, _mine
 
     class QuerySetDeleteRepository(DjangoTodoRepository):
-        def delete(self, todo_id: UUID) -> bool:
-            deleted, _ = TodoModel.objects.filter(pk=todo_id).delete()
+        def delete(
+            self, owner: UUID, todo_id: UUID, *, versions: frozenset[int] | None = None
+        ) -> bool:
+            matching = _mine(owner).filter(pk=todo_id)
+            if versions is not None:
+                matching = matching.filter(version__in=versions)
+            deleted, _ = matching.delete()
             return deleted == 1
 
     _FOR_GOOD.enter_context(serving(replace(adapters, todos=QuerySetDeleteRepository())))
@@ -172,9 +189,14 @@ VARIANTS: dict[str, Callable[[], Any]] = {
 
 
 def setup_operations(setup: Setup) -> tuple[Any, dict[str, Callable[[int], Any]]]:
-    """Build the setup's invoker and operations, warmed up."""
-    from bench.driver import Invoker, operations
+    """Build the setup's invoker and operations, signed in as a user of its own with
+    ROWS todos, warmed up.
 
+    The variants run the five base operations only: their tricks' rules look at no other.
+    """
+    from bench.driver import Invoker, Operation, bearer, create_todos, operations, sign_up
+
+    ops: dict[str, Operation]
     if setup.path == "calibration":
         sys.path.insert(0, str(BENCH_DIR))
         os.environ["DJANGO_SETTINGS_MODULE"] = "plain_app.settings"
@@ -183,33 +205,34 @@ def setup_operations(setup: Setup) -> tuple[Any, dict[str, Callable[[int], Any]]
         invoke = Invoker(handler)
         ops = {"hello": lambda n: invoke("GET", "/api/hello")}
     else:
-        # A sign-in step, once the API needs one, goes here: its token in `headers`.
-        invoke = Invoker(VARIANTS[setup.variant]())
-        ops = operations(invoke, json.loads(os.environ["BENCH_IDS"]))
+        handler = VARIANTS[setup.variant]()
+        _, token = sign_up(handler, f"{setup.application}-{uuid.uuid4().hex[:8]}@example.com")
+        invoke = Invoker(handler, [bearer(token)])
+        todos = create_todos(invoke, ROWS)
+        ops = operations(invoke, todos, conditional=setup.variant == SHIPPED)
+    # In this order each create is followed by its delete: the table stays as it was.
     for n in range(WARM_UP):
         for op in ops.values():
-            if op is ops.get("create"):  # what is created is deleted, as in every batch
-                ops["create"](n)
-                ops["delete"](n)
-            elif op is not ops.get("delete"):
-                op(n)
+            op(n)
     return invoke, ops
 
 
-def timed_batch(invoke: Any, ops: dict[str, Callable[[int], Any]], name: str, first: int) -> float:
-    """Run PER_ROUND calls of one operation, numbered from `first`; return the seconds.
+def timed_batch(
+    invoke: Any, ops: dict[str, Callable[[int], Any]], name: str, first: int, calls: int
+) -> float:
+    """Run `calls` calls of one operation, numbered from `first`; return the seconds.
 
-    :raises SystemExit: when the handler was not invoked PER_ROUND times.
+    :raises SystemExit: when the handler was not invoked `calls` times.
     """
     warm_up = ops.get("get") or ops[name]  # reads nothing another batch needs
     for n in range(ROUND_WARM_UP):
         warm_up(n)
-    op, calls, started = ops[name], invoke.calls, time.perf_counter()
-    for n in range(first, first + PER_ROUND):
+    op, before, started = ops[name], invoke.calls, time.perf_counter()
+    for n in range(first, first + calls):
         op(n)
     seconds = time.perf_counter() - started
-    if invoke.calls - calls != PER_ROUND or seconds <= 0:
-        raise SystemExit(f"{name}: {invoke.calls - calls} invocations timed, not {PER_ROUND}")
+    if calls <= 0 or invoke.calls - before != calls or seconds <= 0:
+        raise SystemExit(f"{name}: {invoke.calls - before} invocations timed, not {calls}")
     return seconds
 
 
@@ -222,7 +245,9 @@ def serve_commands(setup: Setup) -> None:
     for line in sys.stdin:
         command = json.loads(line)
         if command["do"] == "batch":
-            spent = timed_batch(invoke, ops, command["operation"], command["first"])
+            spent = timed_batch(
+                invoke, ops, command["operation"], command["first"], command["calls"]
+            )
             replies.write(json.dumps(spent) + "\n")
         elif command["do"] == "once":
             ops[command["operation"]](command["n"])
@@ -277,11 +302,10 @@ class Worker:
             self.process.kill()
 
 
-def environment(cluster: Cluster, setup: Setup, ids: list[str]) -> dict[str, str]:
+def environment(cluster: Cluster, setup: Setup) -> dict[str, str]:
     """Return the environment of a setup's process."""
     extra = {
         "DB_CONNECTION_MODE": setup.mode,
-        "BENCH_IDS": json.dumps(ids),
         # A setup sits idle while the others run their batches, which a busy instance
         # never does: the server must not close its pooled connections meanwhile.
         "DB_POOL_IDLE_TIMEOUT": "0",
@@ -301,7 +325,7 @@ def statements_per_operation(cluster: Cluster, worker: Worker) -> dict[str, Any]
     """
     counted = {}
     for number, operation in enumerate(worker.operations):
-        n = ROUNDS * PER_ROUND + 3 * number
+        n = 10**6 + 3 * number  # past every number the batches used
         for warm_up in (n, n + 1):
             worker.ask(do="once", operation=operation, n=warm_up)
         start = cluster.log.end()
@@ -315,25 +339,34 @@ def statements_per_operation(cluster: Cluster, worker: Worker) -> dict[str, Any]
     return counted
 
 
-def measure(cluster: Cluster) -> dict[str, Any]:
-    """Return invocations per second and server-side statements, by setup."""
-    ids = database.reset_todos(cluster, ROWS)
+def measure(cluster: Cluster, rounds: int = ROUNDS, per_round: int = PER_ROUND) -> dict[str, Any]:
+    """Return invocations per second and server-side statements, by setup: `rounds`
+    batches of `per_round` invocations of each operation in each setup.
+
+    :raises SystemExit: when either is not positive: nothing would be measured.
+    """
+    if rounds < 1 or per_round < 1:
+        raise SystemExit(f"{rounds} rounds of {per_round} calls would measure nothing.")
+    database.empty_todos(cluster)  # each setup creates its user's todos itself
     seconds: dict[str, dict[str, list[float]]] = {setup.name: {} for setup in SETUPS}
-    results: dict[str, Any] = {"rounds": ROUNDS, "per_round": PER_ROUND, "setups": {}}
+    results: dict[str, Any] = {"rounds": rounds, "per_round": per_round, "setups": {}}
     with tempfile.TemporaryDirectory() as logs:
         workers: list[Worker] = []
         try:
             for setup in SETUPS:
                 log = open(Path(logs) / f"{setup.application}.log", "w+")  # noqa: SIM115
-                workers.append(Worker(setup, environment(cluster, setup, ids), log))
+                workers.append(Worker(setup, environment(cluster, setup), log))
             operations = list(dict.fromkeys(op for worker in workers for op in worker.operations))
-            for number in range(ROUNDS):
+            for number in range(rounds):
                 shift = number % len(workers)  # a different setup goes first each round
                 for operation in operations:
                     for worker in workers[shift:] + workers[:shift]:
                         if operation in worker.operations:
                             spent = worker.ask(
-                                do="batch", operation=operation, first=number * PER_ROUND
+                                do="batch",
+                                operation=operation,
+                                first=number * per_round,
+                                calls=per_round,
                             )
                             seconds[worker.setup.name].setdefault(operation, []).append(spent)
             database.set_statement_logging(cluster, enabled=True)
@@ -345,7 +378,7 @@ def measure(cluster: Cluster) -> dict[str, Any]:
                     "mode": setup.mode,
                     "variant": setup.variant,
                     "per_second": {
-                        operation: round(statistics.median(PER_ROUND / s for s in spent), 1)
+                        operation: round(statistics.median(per_round / s for s in spent), 1)
                         for operation, spent in seconds[setup.name].items()
                     },
                     # Batch by batch, in the order they ran: round n of every setup ran
@@ -365,12 +398,16 @@ def measure(cluster: Cluster) -> dict[str, Any]:
 
 
 def main() -> None:
-    if len(sys.argv) > 1:
+    if len(sys.argv) > 1 and sys.argv[1] in BY_NAME:  # a setup's own process
         serve_commands(BY_NAME[sys.argv[1]])
         return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--per-round", type=int, default=PER_ROUND)
+    args = parser.parse_args()
     with clusters.running() as cluster:
         database.prepare(cluster)
-        print(json.dumps(measure(cluster), indent=2))
+        print(json.dumps(measure(cluster, args.rounds, args.per_round), indent=2))
 
 
 if __name__ == "__main__":
