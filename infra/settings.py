@@ -34,6 +34,7 @@ CONTEXT_KEYS = (
     "memorySize",
     "reservedConcurrency",
     "corsOrigins",
+    "purgeSchedule",
 )
 # An origin as a browser sends it in `Origin`: scheme, host, optional port; no path, no
 # trailing slash, no wildcard. HTTPS, or plain HTTP to the machine itself (a local
@@ -41,7 +42,9 @@ CONTEXT_KEYS = (
 ORIGIN = re.compile(
     r"^(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1))(:[0-9]{1,5})?$"
 )
-# What `-c reservedConcurrency=...` may say to leave the function unreserved.
+# An EventBridge schedule: rate(1 day), rate(12 hours), cron(0 3 * * ? *).
+SCHEDULE = re.compile(r"^(rate\(([1-9][0-9]*) (minute|hour|day)s?\)|cron\([^()]+\))$")
+# What `-c reservedConcurrency=...` (or purgeSchedule) may say to turn it off.
 UNRESERVED = frozenset({"", "none", "off", "false"})
 
 
@@ -69,6 +72,8 @@ class StageSettings:
     reserved_concurrency: int | None
     # The browser origins allowed to call the API (CORS_ALLOWED_ORIGINS); none by default.
     cors_origins: tuple[str, ...] = ()
+    # When the function runs `manage.py purge_expired`; None: never (run it yourself).
+    purge_schedule: str | None = "rate(1 day)"
     database_name: str = "todo"
     app_role: str = "todo_app"
 
@@ -102,6 +107,7 @@ class StageSettings:
             memory_size=_integer(context, "memorySize", 512),
             reserved_concurrency=_reservation(context),
             cors_origins=_origins(context),
+            purge_schedule=_schedule(context),
         )
         settings._check()
         return settings
@@ -164,6 +170,22 @@ def _origins(context: dict[str, Any]) -> tuple[str, ...]:
                 "(lowercase scheme and host, optional port, no path or wildcard)"
             )
     return origins
+
+
+def _schedule(context: dict[str, Any]) -> str | None:
+    """Read purgeSchedule: an EventBridge schedule expression, or none/off for no schedule.
+
+    :raises SettingsError: for anything else.
+    """
+    value = str(context.get("purgeSchedule", "rate(1 day)")).strip()
+    if value.lower() in UNRESERVED:
+        return None
+    if not SCHEDULE.match(value):
+        raise SettingsError(
+            f"purgeSchedule: {value!r} is not a schedule such as rate(1 day) or "
+            "cron(0 3 * * ? *); none or off turns it off"
+        )
+    return value
 
 
 def _flag(context: dict[str, Any], key: str, *, default: bool) -> bool:

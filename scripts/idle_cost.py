@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -52,7 +53,14 @@ ASSUMED = {
     "flow_log_gb_month_running": 0.1,  # the bastion's SSM agent keeps a few connections open
     # New instances a month of a lightly used stage with SnapStart, each one a restore.
     "snapstart_restores_month": 100,
+    # A scheduled invocation of a paused cluster: it resumes at the smallest active
+    # capacity, the function works about a minute, then the cluster waits out its
+    # auto-pause delay before pausing again.
+    "resumed_acu": 0.5,
+    "scheduled_work_seconds": 60,
 }
+# EventBridge's rate() units, in seconds.
+RATE_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86_400}
 # Resource types that cost nothing while nothing calls them.
 FREE_WHEN_IDLE = {
     "AWS::ApiGateway::Account",
@@ -113,6 +121,8 @@ def estimate(templates: dict[str, dict[str, Any]]) -> list[Item]:
                 log_groups += 1
             elif kind == "AWS::Lambda::Version":
                 items.extend(_snapshot(props, resources))
+            elif kind == "AWS::Events::Rule":
+                items.extend(_schedule(props, where, _clusters(templates)))
             else:
                 items.extend(_price(kind, props, where))
     if log_groups:
@@ -159,6 +169,39 @@ def _snapshot(props: dict[str, Any], resources: dict[str, Any]) -> Iterable[Item
     cost = gb * SECONDS * price
     basis = f"{gb:g} GB x {SECONDS:,} s x ${_plain(price)}, for as long as the version exists"
     yield Item("Lambda SnapStart cache (one version)", basis, cost, cost)
+
+
+def _clusters(templates: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the properties of every database cluster in the templates."""
+    return [
+        resource.get("Properties", {})
+        for template in templates.values()
+        for resource in template.get("Resources", {}).values()
+        if resource["Type"] == "AWS::RDS::DBCluster"
+    ]
+
+
+def _schedule(props: dict[str, Any], where: str, clusters: list[dict[str, Any]]) -> Iterable[Item]:
+    """Price a scheduled rule: free itself, but each run wakes a paused cluster.
+
+    :raises UnpricedResource: for a rule that is not a rate() schedule.
+    """
+    found = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", props.get("ScheduleExpression", ""))
+    if found is None:
+        raise UnpricedResource(f"{where}: only rate() schedules are priced here")
+    runs = SECONDS / (int(found.group(1)) * RATE_UNIT_SECONDS[found.group(2)])
+    for cluster in clusters:
+        scaling = cluster.get("ServerlessV2ScalingConfiguration", {})
+        if float(scaling.get("MinCapacity", 0.5)) > 0:
+            continue  # never paused: the run costs nothing more
+        awake = ASSUMED["scheduled_work_seconds"] + int(scaling.get("SecondsUntilAutoPause", 300))
+        acu, price = ASSUMED["resumed_acu"], PRICES["aurora_acu_hour"]
+        cost = runs * awake / 3600 * acu * price
+        basis = (
+            f"{props['ScheduleExpression']}: {runs:.1f} runs x {awake} s awake"
+            f" x {acu} ACU x ${price}/ACU-hour"
+        )
+        yield Item("Aurora woken by a scheduled run", basis, cost, cost)
 
 
 def _plain(price: float) -> str:
@@ -315,7 +358,9 @@ def assumptions() -> str:
             f"Assumed at idle: Aurora volume {a['aurora_storage_gb']} GB;"
             f" {a['log_storage_gb']} GB of logs retained in all;"
             f" {a['flow_log_gb_month_running']} GB a month of flow logs while the bastion runs;"
-            f" with SnapStart, {a['snapstart_restores_month']} restores a month."
+            f" with SnapStart, {a['snapstart_restores_month']} restores a month;"
+            f" a scheduled run keeps a paused cluster awake {a['scheduled_work_seconds']} s"
+            f" plus its auto-pause delay, at {a['resumed_acu']} ACU."
             " No requests otherwise; Aurora paused at 0 ACU.",
         ]
     )
@@ -379,9 +424,10 @@ What the `dev` stage costs a month with no traffic, written by `make idle-cost`
 (`uv run python scripts/idle_cost.py --write docs/idle-cost.md`), which synthesizes the
 CDK app and prices every resource in its templates. Lambda, API Gateway and Aurora's
 compute are billed per use and cost nothing at rest; what remains is storage, the
-master secret and, while it runs, the bastion. `make bastion-stop` stops it. With
-SnapStart (`-c snapStart=true`), the function's snapshot is cached, and billed, for as
-long as its version exists.
+master secret, the daily `purge_expired` run's wake-up of the cluster (`-c
+purgeSchedule=off` turns it off) and, while it runs, the bastion. `make bastion-stop`
+stops it. With SnapStart (`-c snapStart=true`), the function's snapshot is cached, and
+billed, for as long as its version exists.
 
 {header}
 

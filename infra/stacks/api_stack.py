@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from aws_cdk import Aws, CfnOutput, Fn, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from constructs import Construct
 
 from infra.components.bastion import Bastion
@@ -16,6 +18,7 @@ from infra.stacks.data_stack import DataStack
 # The operator's end of the tunnel; not 5432, which a local PostgreSQL may hold.
 TUNNEL_PORT = 15432
 MIGRATE_EVENT = {"manage": ["migrate"]}
+PURGE_EVENT = {"manage": ["purge_expired"]}
 
 
 class ApiStack(Stack):
@@ -69,6 +72,22 @@ class ApiStack(Stack):
             security_group=data.bastion_security_group,
             public_address=not settings.isolated_bastion,
         )
+        if settings.purge_schedule:
+            # Expired refresh tokens, idle sign-in counters and idempotency keys would
+            # otherwise pile up. Each run wakes a paused cluster (docs/idle-cost.md).
+            events.Rule(
+                self,
+                "PurgeExpired",
+                description="Runs manage.py purge_expired in the function",
+                schedule=events.Schedule.expression(settings.purge_schedule),
+                targets=[
+                    targets.LambdaFunction(
+                        self.django.target,
+                        event=events.RuleTargetInput.from_object(PURGE_EVENT),
+                        retry_attempts=2,
+                    )
+                ],
+            )
         self._outputs(data, function.function_name)
 
     def _outputs(self, data: DataStack, function_name: str) -> None:

@@ -167,3 +167,30 @@ def test_the_bastion_is_managed_by_ssm_from_a_public_subnet(dev: Synth) -> None:
     assert group.startswith("DatabaseBastionSecurityGroup")
     roles = json.dumps(dev.resources(dev.api, "AWS::IAM::Role"))
     assert "AmazonSSMManagedInstanceCore" in roles
+
+
+def test_a_daily_rule_runs_purge_expired_in_the_function(dev: Synth) -> None:
+    """Expired refresh tokens, sign-in counters and idempotency keys do not pile up."""
+    props = dev.one(dev.api, "AWS::Events::Rule")
+    assert props["ScheduleExpression"] == "rate(1 day)"
+    (target,) = props["Targets"]
+    assert json.loads(target["Input"]) == {"manage": ["purge_expired"]}
+    (function,) = dev.resources(dev.api, FUNCTION)
+    assert target["Arn"] == {"Fn::GetAtt": [function, "Arn"]}
+    permissions = dev.resources(dev.api, "AWS::Lambda::Permission").values()
+    invokers = [p["Properties"] for p in permissions]
+    assert {"Principal": "events.amazonaws.com", "Action": "lambda:InvokeFunction"}.items() <= (
+        next(p for p in invokers if p["Principal"] == "events.amazonaws.com").items()
+    )
+
+
+def test_with_snapstart_the_rule_invokes_the_live_alias(snapstart: Synth) -> None:
+    """$LATEST has no snapshot; the alias is what each deploy publishes."""
+    (target,) = snapstart.one(snapstart.api, "AWS::Events::Rule")["Targets"]
+    (alias,) = snapstart.resources(snapstart.api, "AWS::Lambda::Alias")
+    assert target["Arn"] == {"Ref": alias}
+
+
+def test_purge_schedule_off_leaves_no_rule(synth: Callable[..., Synth]) -> None:
+    off = synth(purgeSchedule="off")
+    assert not off.resources(off.api, "AWS::Events::Rule")

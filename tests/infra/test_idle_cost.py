@@ -29,6 +29,11 @@ PRIVATE_BASTION = {
 }
 
 
+def rule(schedule: str) -> dict[str, Any]:
+    """A scheduled EventBridge rule."""
+    return {"Type": "AWS::Events::Rule", "Properties": {"ScheduleExpression": schedule}}
+
+
 def cluster(minimum: float, *, managed_secret: bool = False) -> dict[str, Any]:
     """An Aurora Serverless v2 cluster resource."""
     properties: dict[str, Any] = {
@@ -107,6 +112,23 @@ def one_stack(**resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
             id="two log groups",
         ),
         pytest.param(
+            {"Cluster": cluster(0), "Purge": rule("rate(1 day)")},
+            # 2,628,000 s / 86,400 = 30.42 runs x (60 s + the default 300 s pause delay)
+            # = 3.04 h awake x 0.5 ACU x 0.12 = 0.1825; plus storage 0.10.
+            (0.2825, 0.2825),
+            id="a daily run waking a paused Aurora",
+        ),
+        pytest.param(
+            {"Cluster": cluster(0), "Purge": rule("rate(7 days)")},
+            (0.10 + 0.1825 / 7, 0.10 + 0.1825 / 7),
+            id="a weekly run waking a paused Aurora",
+        ),
+        pytest.param(
+            {"Cluster": cluster(0.5), "Purge": rule("rate(1 hour)")},
+            (43.90, 43.90),  # the cluster never pauses: the runs cost nothing more
+            id="a scheduled run against an Aurora that never pauses",
+        ),
+        pytest.param(
             {"Vpc": {"Type": "AWS::EC2::VPC"}, "Function": {"Type": "AWS::Lambda::Function"}},
             (0, 0),
             id="a VPC and a function, free at rest",
@@ -128,8 +150,10 @@ def test_a_known_template_costs_a_known_amount(
         ({"Type": "AWS::RDS::DBInstance", "Properties": {"DBInstanceClass": "db.r6g.large"}},
          "db.r6g.large"),
         ({"Type": "AWS::RDS::DBCluster", "Properties": {}}, "Serverless v2"),
+        (rule("cron(0 3 * * ? *)"), "rate"),
     ],
-    ids=["unknown type", "unknown instance size", "provisioned database", "provisioned cluster"],
+    ids=["unknown type", "unknown instance size", "provisioned database", "provisioned cluster",
+         "cron schedule"],
 )  # fmt: skip
 def test_a_resource_with_no_known_idle_price_fails_the_estimate(
     resource: dict[str, Any], named: str
@@ -140,22 +164,22 @@ def test_a_resource_with_no_known_idle_price_fails_the_estimate(
 
 
 def test_the_dev_stage_costs_a_few_dollars_a_month_at_rest(dev: Synth) -> None:
-    """US$7.91 with the bastion running: 3.07 instance + 0.64 disk + 3.65 address + 0.05
-    flow logs + 0.10 Aurora storage + 0.40 master secret (+ 0.003 logs); US$1.14 stopped:
-    disk, storage, secret."""
+    """US$8.09 with the bastion running: 3.07 instance + 0.64 disk + 3.65 address + 0.05
+    flow logs + 0.10 Aurora storage + 0.40 master secret + 0.18 for the daily purge's
+    wake-ups (+ 0.003 logs); US$1.33 stopped: disk, storage, secret, wake-ups."""
     running, stopped = totals(estimate(stacks(dev)))
-    assert (round(running, 2), round(stopped, 2)) == (7.91, 1.14)
+    assert (round(running, 2), round(stopped, 2)) == (8.09, 1.33)
 
 
 def test_an_isolated_bastion_pays_for_three_endpoints_in_one_az(isolated: Synth) -> None:
     """SSM, SSM Messages, EC2 Messages: each 730 h x US$0.01 = 7.30, billed even when
-    stopped; the dev total less the address (3.65) plus 21.90 gives 26.16 and 23.04."""
+    stopped; the dev total less the address (3.65) plus 21.90 gives 26.34 and 23.23."""
     items = estimate(stacks(isolated))
     endpoints = [i for i in items if i.what.startswith("Interface endpoint")]
     assert sorted(i.what.split()[-1] for i in endpoints) == ["ec2messages", "ssm", "ssmmessages"]
     assert [round(i.stopped, 2) for i in endpoints] == [7.30] * 3
     running, stopped = totals(items)
-    assert (round(running, 2), round(stopped, 2)) == (26.16, 23.04)
+    assert (round(running, 2), round(stopped, 2)) == (26.34, 23.23)
 
 
 def test_the_default_layout_pays_for_no_endpoint_and_no_nat(dev: Synth) -> None:
@@ -176,7 +200,7 @@ def test_the_report_shows_both_totals(dev: Synth) -> None:
     """One Markdown table: an item per line, the running and stopped totals last."""
     items = estimate(stacks(dev))
     table = render("dev", items).splitlines()
-    assert table[-1] == "| **total, US$ a month** | | **7.91** | **1.14** |"
+    assert table[-1] == "| **total, US$ a month** | | **8.09** | **1.33** |"
     assert len(table) == len(items) + 5
 
 

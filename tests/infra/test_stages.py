@@ -103,6 +103,8 @@ def test_the_ssm_endpoints_admit_https_from_the_bastion_only(isolated: Synth) ->
         ({"reservedConcurrency": "0"}, "would stop the function"),
         ({"reservedConcurrency": "-3"}, "reservedConcurrency"),
         ({"reservedConcurrency": "many"}, "number"),
+        ({"purgeSchedule": "daily"}, "purgeSchedule"),
+        ({"purgeSchedule": "rate(0 days)"}, "purgeSchedule"),
         ({"corsOrigins": "*"}, "corsOrigins"),
         ({"corsOrigins": "https://app.example.com/"}, "corsOrigins"),
         ({"corsOrigins": "app.example.com"}, "corsOrigins"),
@@ -146,6 +148,7 @@ NON_DEFAULT = {
     "memorySize": "1024",
     "reservedConcurrency": "25",
     "corsOrigins": "https://app.example.com",
+    "purgeSchedule": "rate(12 hours)",
 }
 
 
@@ -186,3 +189,11 @@ def test_cors_origins_come_as_a_comma_separated_string_or_a_list(value: Any) -> 
     settings = StageSettings.from_context({"corsOrigins": value})
     assert settings.cors_origins == ("https://app.example.com", "http://localhost:3000")
     assert StageSettings.from_context({}).cors_origins == ()
+
+
+@pytest.mark.parametrize("off", ["off", "none", ""])
+def test_the_purge_schedule_is_daily_unless_turned_off(off: str) -> None:
+    assert StageSettings.from_context({}).purge_schedule == "rate(1 day)"
+    assert StageSettings.from_context({"purgeSchedule": off}).purge_schedule is None
+    cron = StageSettings.from_context({"purgeSchedule": "cron(0 3 * * ? *)"})
+    assert cron.purge_schedule == "cron(0 3 * * ? *)"
