@@ -123,22 +123,6 @@ TRICKS = (
             gain["delete"] > MARGIN or sent["delete"] < sent_without["delete"]
         ),
     ),
-    Trick(
-        "`PydanticJSONRenderer`",
-        "core/renderers.py",
-        "deployed pool ninja renderer",
-        "Ninja's JSON renderer",
-        f"kept only if it makes the list of 100 todos more than {MARGIN} % faster",
-        lambda gain, sent, sent_without: gain["list (100 rows)"] > MARGIN,
-    ),
-    Trick(
-        "plain pydantic answers (`TodoOut`, `TodoPageOut`)",
-        "todos/api.py",
-        "deployed pool ninja schema",
-        "`ninja.Schema` answers",
-        f"kept only if they make the list of 100 todos more than {MARGIN} % faster",
-        lambda gain, sent, sent_without: gain["list (100 rows)"] > MARGIN,
-    ),
 )
 
 

@@ -20,12 +20,7 @@ run; they are set up here, in the benchmark's process, never by a switch in the 
 - "Django's timestamp loader": the backend without `UtcTimestamptzLoader`
   (core/postgresql/timestamps.py), so Django's own loader reads `timestamptz`;
 - "QuerySet.delete()": the repository's `delete` through `QuerySet.delete()` instead of
-  `_raw_delete` (todos/adapters/orm.py);
-- "Ninja's JSON renderer": Ninja's default renderer (the standard library's encoder)
-  instead of `PydanticJSONRenderer` (core/renderers.py);
-- "Ninja Schema answers": the todos answered through `ninja.Schema` models, which read
-  every field through Ninja's getter, instead of the plain pydantic models of
-  todos/api.py (`TodoOut`, `TodoPageOut`).
+  `_raw_delete` (todos/adapters/orm.py).
 
 Then statement logging is switched on at the server and each operation runs once more in
 each setup; the statements are read from the server's CSV log by application name
@@ -92,15 +87,11 @@ SHIPPED = "shipped"
 STOCK_HANDLER = "stock ASGI handler"
 DJANGO_LOADER = "Django's timestamp loader"
 QUERYSET_DELETE = "QuerySet.delete()"
-NINJA_RENDERER = "Ninja's JSON renderer"
-NINJA_SCHEMA = "Ninja Schema answers"
 SETUPS = (
     Setup("deployed pool", "deployed", "pool"),
     Setup("deployed pool stock handler", "deployed", "pool", STOCK_HANDLER),
     Setup("deployed pool django loader", "deployed", "pool", DJANGO_LOADER),
     Setup("deployed pool queryset delete", "deployed", "pool", QUERYSET_DELETE),
-    Setup("deployed pool ninja renderer", "deployed", "pool", NINJA_RENDERER),
-    Setup("deployed pool ninja schema", "deployed", "pool", NINJA_SCHEMA),
     Setup("deployed request", "deployed", "request"),
     Setup("database_url pool", "database_url", "pool"),
     Setup("database_url request", "database_url", "request"),
@@ -189,68 +180,11 @@ def queryset_delete() -> Any:
     return handler
 
 
-def ninja_json_renderer() -> Any:
-    """Return the shipped handler, its API rendering answers with Ninja's default renderer.
-
-    :raises SystemExit: when the API still has another renderer.
-    """
-    handler = shipped()
-    from ninja.renderers import JSONRenderer
-
-    import config.urls  # noqa: F401 (builds the API)
-    from config.api import api
-
-    api.renderer = JSONRenderer()  # read on every answer (NinjaAPI.create_response)
-    if type(api.renderer) is not JSONRenderer:
-        raise SystemExit("The variant does not render with Ninja's renderer.")
-    return handler
-
-
-def ninja_schema_answers() -> Any:
-    """Return the shipped handler, with the todos' answers declared as ninja.Schema models.
-
-    The routers are built when the URL configuration is first imported, so the models
-    are swapped in just before that.
-
-    :raises SystemExit: when the API was built already, with the shipped models.
-    """
-    handler = shipped()
-    if "config.api" in sys.modules:
-        raise SystemExit("The API was built before the variant could swap its models.")
-    from uuid import UUID
-
-    from ninja import Schema
-
-    import todos.api
-    from core.schemas import Timestamp
-
-    class TodoOut(Schema):
-        id: UUID
-        title: str
-        completed: bool
-        created_at: Timestamp
-        updated_at: Timestamp
-
-    class TodoPageOut(Schema):
-        items: list[TodoOut]
-        count: int
-
-    # This module's annotations are strings; resolve them with the names defined here.
-    TodoOut.model_rebuild(_types_namespace={"UUID": UUID, "Timestamp": Timestamp})
-    TodoPageOut.model_rebuild(_types_namespace={"TodoOut": TodoOut})
-    todos.api.TodoOut, todos.api.TodoPageOut = TodoOut, TodoPageOut  # type: ignore[misc]
-    import config.urls  # noqa: F401 (builds the API, with these)
-
-    return handler
-
-
 VARIANTS: dict[str, Callable[[], Any]] = {
     SHIPPED: shipped,
     STOCK_HANDLER: stock_asgi_handler,
     DJANGO_LOADER: django_timestamp_loader,
     QUERYSET_DELETE: queryset_delete,
-    NINJA_RENDERER: ninja_json_renderer,
-    NINJA_SCHEMA: ninja_schema_answers,
 }
 
 

@@ -6,7 +6,6 @@ from config.composition import adapters
 from core import health, http_errors
 from core.identity.api import BearerAuth
 from core.identity.api import build_router as auth_router
-from core.renderers import PydanticJSONRenderer
 from todos.api import build_router as todos_router
 
 api = http_errors.DocumentedErrorsAPI(
@@ -21,7 +20,6 @@ api = http_errors.DocumentedErrorsAPI(
     urls_namespace="api",
     # Swagger UI forgets the access token on reload rather than keep it in localStorage.
     docs=Swagger(settings={"persistAuthorization": False}),
-    renderer=PydanticJSONRenderer(),
 )
 bearer = BearerAuth(adapters)
 api.add_router("/auth", auth_router(adapters, auth=bearer))
