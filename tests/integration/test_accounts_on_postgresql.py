@@ -4,16 +4,13 @@ an operator runs."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from io import StringIO
-from typing import Any
 
 import jwt
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.test import Client
 
 from config.composition import Adapters, adapters, database_adapters
@@ -23,31 +20,9 @@ from core.identity.domain import InvalidCredentials, InvalidRefreshToken, SignIn
 from core.identity.models import SigningKeyModel
 from core.identity.tokens import KeyRing
 from tests.conftest import PASSWORD
+from tests.integration.threads import at_once
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(task: Callable[[int], Any], threads: int) -> list[Any]:
-    """Run `task(n)` in `threads` threads released together; return what each returned
-    or raised."""
-    start = threading.Barrier(threads)
-    results: list[Any] = [None] * threads
-
-    def run(n: int) -> None:
-        start.wait()
-        try:
-            results[n] = task(n)
-        except Exception as error:  # the outcome under test
-            results[n] = error
-        finally:
-            connections.close_all()  # each thread had a connection of its own
-
-    workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return results
 
 
 def new_instance() -> Adapters:

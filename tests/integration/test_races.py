@@ -3,42 +3,20 @@ writers with the same If-Match exactly one wins; four creates with one key make 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from core.identity.domain import User
 from core.identity.models import UserModel
+from tests.integration.threads import at_once
 from todos.models import TodoModel
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 TODOS = "/api/todos"
 JSON = "application/json"
-
-
-def at_once(task: Callable[[int], Any], threads: int) -> list[Any]:
-    """Run `task(n)` in `threads` threads released together; return what each returned."""
-    start = threading.Barrier(threads)
-    results: list[Any] = [None] * threads
-
-    def run(n: int) -> None:
-        start.wait()
-        try:
-            results[n] = task(n)
-        finally:
-            connections.close_all()  # each thread had a connection of its own
-
-    workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return results
 
 
 def test_two_patches_with_the_same_if_match_one_wins_and_one_gets_412(
