@@ -106,14 +106,6 @@ TRICKS = (
         lambda gain, sent, sent_without: sum(g > MARGIN for g in gain.values()) >= 3,
     ),
     Trick(
-        "`UtcTimestamptzLoader`",
-        "core/postgresql/timestamps.py",
-        "deployed pool django loader",
-        "Django's timestamptz loader",
-        f"kept only if it makes the list of 100 todos more than {MARGIN} % faster",
-        lambda gain, sent, sent_without: gain["list (100 rows)"] > MARGIN,
-    ),
-    Trick(
         "`_raw_delete`",
         "`DjangoTodoRepository.delete`, todos/adapters/orm.py",
         "deployed pool queryset delete",

@@ -17,8 +17,6 @@ run; they are set up here, in the benchmark's process, never by a switch in the 
 
 - "stock ASGI handler": `make_handler(django.core.handlers.asgi.ASGIHandler())` instead
   of the shipped `LambdaASGIHandler` (config/aws_lambda/django_asgi.py);
-- "Django's timestamp loader": the backend without `UtcTimestamptzLoader`
-  (core/postgresql/timestamps.py), so Django's own loader reads `timestamptz`;
 - "QuerySet.delete()": the repository's `delete` through `QuerySet.delete()` instead of
   `_raw_delete` (todos/adapters/orm.py).
 
@@ -85,12 +83,10 @@ class Setup:
 
 SHIPPED = "shipped"
 STOCK_HANDLER = "stock ASGI handler"
-DJANGO_LOADER = "Django's timestamp loader"
 QUERYSET_DELETE = "QuerySet.delete()"
 SETUPS = (
     Setup("deployed pool", "deployed", "pool"),
     Setup("deployed pool stock handler", "deployed", "pool", STOCK_HANDLER),
-    Setup("deployed pool django loader", "deployed", "pool", DJANGO_LOADER),
     Setup("deployed pool queryset delete", "deployed", "pool", QUERYSET_DELETE),
     Setup("deployed request", "deployed", "request"),
     Setup("database_url pool", "database_url", "pool"),
@@ -117,38 +113,6 @@ def stock_asgi_handler() -> Any:
     from config.aws_lambda.handler import make_handler
 
     return make_handler(ASGIHandler())
-
-
-def django_timestamp_loader() -> Any:
-    """Return the shipped handler, with Django's own timestamptz loader on every connection.
-
-    :raises SystemExit: when a new connection still has UtcTimestamptzLoader.
-    """
-    handler = shipped()
-    from django.conf import settings
-    from django.db import connection
-    from django.db.backends.postgresql.psycopg_any import get_adapters_template
-    from psycopg.postgres import types
-    from psycopg.pq import Format
-
-    from core.postgresql.base import DatabaseWrapper
-    from core.postgresql.timestamps import UtcTimestamptzLoader
-
-    with_utc_loader = DatabaseWrapper.get_connection_params
-
-    def get_connection_params(self: DatabaseWrapper) -> dict[str, Any]:
-        params = with_utc_loader(self)
-        params["context"] = get_adapters_template(settings.USE_TZ, self.timezone)  # Django's
-        return params
-
-    DatabaseWrapper.get_connection_params = get_connection_params  # type: ignore[method-assign]
-    connection.ensure_connection()
-    oid = types["timestamptz"].oid
-    loader = connection.connection.adapters.get_loader(oid, Format.TEXT)
-    connection.close()
-    if loader is UtcTimestamptzLoader:
-        raise SystemExit("The variant still reads timestamps with UtcTimestamptzLoader.")
-    return handler
 
 
 def queryset_delete() -> Any:
@@ -183,7 +147,6 @@ def queryset_delete() -> Any:
 VARIANTS: dict[str, Callable[[], Any]] = {
     SHIPPED: shipped,
     STOCK_HANDLER: stock_asgi_handler,
-    DJANGO_LOADER: django_timestamp_loader,
     QUERYSET_DELETE: queryset_delete,
 }
 

@@ -7,7 +7,6 @@ For each new connection, on top of Django's own backend, as the settings' `POLIC
   once per process (`secret_arn`), or the settings' user and password as they are;
 - the session role (`session_role`), so that what an operator's migrations create
   belongs to the application role, not to the master user;
-- timestamps read by psycopg's compiled loader when the session is in UTC;
 - `connect_retries` more attempts after one fails or times out, so that a resuming
   Aurora cluster is waited for, within a bound.
 
@@ -26,13 +25,11 @@ from typing import Any
 
 import psycopg
 from django.db.backends.postgresql import base
-from psycopg.adapt import AdaptersMap
 from psycopg_pool import ConnectionPool
 
 from core.postgresql.credentials import master_credentials, with_iam_token
 from core.postgresql.idle import has_pending_input, idle_seconds, mark_returned
 from core.postgresql.policy import DEFAULT_NAME, ConnectionPolicy
-from core.postgresql.timestamps import UtcTimestamptzLoader
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +51,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if role := self.policy.session_role:
             role_option = f"-c role={_libpq_option_value(role)}"
             params["options"] = f"{params.get('options', '')} {role_option}".strip()
-        session_in_utc = "-c TimeZone=UTC" in params.get("options", "")
-        if session_in_utc and self.timezone_name == "UTC" and "context" in params:
-            # On a copy: Django shares its adapters map between connections.
-            params["context"] = AdaptersMap(params["context"])
-            params["context"].register_loader("timestamptz", UtcTimestamptzLoader)
         return params
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
