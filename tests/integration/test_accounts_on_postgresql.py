@@ -36,6 +36,7 @@ def test_concurrent_failed_sign_ins_count_one_after_the_other(user: User) -> Non
             adapters, email=user.email, password="not the password", client_address="192.0.2.1"
         ),
         threads=12,
+        expected=(InvalidCredentials, SignInLocked),
     )
     kinds = sorted(type(outcome).__name__ for outcome in outcomes)
     assert kinds == ["InvalidCredentials"] * 5 + ["SignInLocked"] * 7
@@ -50,7 +51,9 @@ def test_a_refresh_token_presented_by_several_at_once_is_spent_once_and_ends_its
         adapters, email=user.email, password=PASSWORD, client_address="192.0.2.1"
     )
     outcomes = at_once(
-        lambda n: services.refresh(adapters, refresh_token=pair.refresh_token), threads=6
+        lambda n: services.refresh(adapters, refresh_token=pair.refresh_token),
+        threads=6,
+        expected=(InvalidRefreshToken,),
     )
     winners = [o for o in outcomes if isinstance(o, services.TokenPair)]
     assert len(winners) == 1

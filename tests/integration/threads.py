@@ -9,18 +9,26 @@ from typing import Any
 from django.db import connections
 
 
-def at_once(task: Callable[[int], Any], threads: int) -> list[Any]:
-    """Run `task(n)` in `threads` threads released together; return what each returned,
-    or the exception it raised (an outcome the test can assert on)."""
+def at_once(
+    task: Callable[[int], Any], threads: int, *, expected: tuple[type[Exception], ...] = ()
+) -> list[Any]:
+    """Run `task(n)` in `threads` threads released together; return what each returned.
+
+    An exception of an `expected` type is that thread's outcome, for the test to assert
+    on; any other is raised here once every thread has finished.
+    """
     start = threading.Barrier(threads)
     results: list[Any] = [None] * threads
+    unexpected: list[Exception] = []
 
     def run(n: int) -> None:
         start.wait()
         try:
             results[n] = task(n)
-        except Exception as error:  # the outcome under test
+        except expected as error:
             results[n] = error
+        except Exception as error:
+            unexpected.append(error)
         finally:
             connections.close_all()  # each thread had a connection of its own
 
@@ -29,4 +37,6 @@ def at_once(task: Callable[[int], Any], threads: int) -> list[Any]:
         worker.start()
     for worker in workers:
         worker.join()
+    if unexpected:
+        raise unexpected[0]
     return results
