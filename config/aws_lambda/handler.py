@@ -29,7 +29,7 @@ from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 from config.aws_lambda import snapstart
 from config.aws_lambda.body_length import with_body_length
 from config.aws_lambda.django_asgi import LambdaASGIHandler
-from config.aws_lambda.management import run_management_command
+from config.aws_lambda.management import is_management_event, run_management_event
 from config.aws_lambda.stage_prefix import with_stage_prefix
 from core.logging import request_id
 
@@ -60,8 +60,8 @@ def make_handler(application: Any) -> LambdaHandler:
         """Serve one Lambda invocation: a management event or an API Gateway request."""
         token = request_id.set(getattr(context, "aws_request_id", None))
         try:
-            if isinstance(event, dict) and set(event) == {"manage"}:
-                return run_management_command(event["manage"])
+            if is_management_event(event):
+                return run_management_event(event)
             if not _is_http_event(http, event, context):
                 logger.warning("event refused", extra={"eventKeys": _describe_keys(event)})
                 return {"exitStatus": 2, "output": UNKNOWN_EVENT}
@@ -74,7 +74,7 @@ def make_handler(application: Any) -> LambdaHandler:
 
 UNKNOWN_EVENT = (
     "Refused: the function serves API Gateway requests, and management events of the "
-    'form {"manage": ["migrate"]} with no other key.'
+    'form {"manage": ["migrate"]}, with no other key but a boolean "raiseOnFailure".'
 )
 
 

@@ -4,6 +4,11 @@ The function holds the application role's database access, so an event could und
 deploy's data as easily as migrate it. Only whole argument lists of the forms below run:
 nothing that can unapply a migration, flush, or delete anything. Anything else is
 refused, with the allowed forms in the answer, and the refusal is logged.
+
+An operator's invocation gets the exit status and output back. A scheduled one has
+nobody to read them, so it adds `"raiseOnFailure": true`: then a command that does not
+succeed fails the invocation, which Lambda retries and counts in the function's
+`Errors` metric.
 """
 
 from __future__ import annotations
@@ -75,6 +80,35 @@ def describe_forms() -> str:
         + "]"
         for form in FORMS
     )
+
+
+RAISE_ON_FAILURE = "raiseOnFailure"
+
+
+class CommandFailed(Exception):
+    """A management event with `raiseOnFailure` ran a command that did not succeed."""
+
+
+def is_management_event(event: object) -> bool:
+    """Tell whether `event` is `{"manage": [...]}`, with at most a boolean `raiseOnFailure`."""
+    return (
+        isinstance(event, dict)
+        and "manage" in event
+        and set(event) <= {"manage", RAISE_ON_FAILURE}
+        and isinstance(event.get(RAISE_ON_FAILURE, False), bool)
+    )
+
+
+def run_management_event(event: dict[str, Any]) -> dict[str, Any]:
+    """Run the event's command; return its output and exit status.
+
+    :raises CommandFailed: when the command did not succeed and the event asks for it.
+    """
+    result = run_management_command(event["manage"])
+    if event.get(RAISE_ON_FAILURE) and result["exitStatus"] != 0:
+        # The output stays in the log records above; the error says only what failed.
+        raise CommandFailed(f"The management command ended with exit status {result['exitStatus']}.")
+    return result
 
 
 def run_management_command(argv: object) -> dict[str, Any]:

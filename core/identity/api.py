@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Status
+from ninja import Field, Router, Schema, Status
 from ninja.security.base import AuthBase
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 from core.http_errors import documented_responses
 from core.identity import services
@@ -37,7 +37,7 @@ RefreshTokenValue = Annotated[str, Field(min_length=1, max_length=128)]
 NO_STORE = {200: {"Cache-Control": "no-store: a token pair must not be cached."}}
 
 
-class _Body(BaseModel):
+class _Body(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -61,20 +61,16 @@ class PasswordChangeIn(_Body):
     new_password: Password
 
 
-class UserOut(BaseModel):
+class UserOut(Schema):
     """An account."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: UUID
     email: str
     created_at: Timestamp
 
 
-class TokenPairOut(BaseModel):
+class TokenPairOut(Schema):
     """An access token to send as `Authorization: Bearer ...`, and a refresh token."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 (the scheme's name)

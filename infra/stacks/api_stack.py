@@ -18,7 +18,8 @@ from infra.stacks.data_stack import DataStack
 # The operator's end of the tunnel; not 5432, which a local PostgreSQL may hold.
 TUNNEL_PORT = 15432
 MIGRATE_EVENT = {"manage": ["migrate"]}
-PURGE_EVENT = {"manage": ["purge_expired"]}
+# A failed run fails the invocation, so Lambda retries it and counts it in Errors.
+PURGE_EVENT = {"manage": ["purge_expired"], "raiseOnFailure": True}
 
 
 class ApiStack(Stack):

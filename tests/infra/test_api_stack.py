@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from config.aws_lambda.management import allowed, is_management_event
 from scripts.apigateway_events import BINARY_MEDIA_TYPES
 from tests.infra.conftest import Synth
 from tests.infra.test_data_stack import ref, subnet_type
@@ -171,17 +172,22 @@ def test_the_bastion_is_managed_by_ssm_from_a_public_subnet(dev: Synth) -> None:
 
 def test_a_daily_rule_runs_purge_expired_in_the_function(dev: Synth) -> None:
     """Expired refresh tokens, sign-in counters and idempotency keys do not pile up."""
+    (rule,) = dev.resources(dev.api, "AWS::Events::Rule")
     props = dev.one(dev.api, "AWS::Events::Rule")
     assert props["ScheduleExpression"] == "rate(1 day)"
     (target,) = props["Targets"]
-    assert json.loads(target["Input"]) == {"manage": ["purge_expired"]}
+    event = json.loads(target["Input"])
+    assert event == {"manage": ["purge_expired"], "raiseOnFailure": True}
+    assert is_management_event(event)
+    assert allowed(event["manage"])
     (function,) = dev.resources(dev.api, FUNCTION)
     assert target["Arn"] == {"Fn::GetAtt": [function, "Arn"]}
     permissions = dev.resources(dev.api, "AWS::Lambda::Permission").values()
-    invokers = [p["Properties"] for p in permissions]
-    assert {"Principal": "events.amazonaws.com", "Action": "lambda:InvokeFunction"}.items() <= (
-        next(p for p in invokers if p["Principal"] == "events.amazonaws.com").items()
-    )
+    (by_events,) = [
+        p["Properties"] for p in permissions if p["Properties"]["Principal"] == "events.amazonaws.com"
+    ]
+    assert by_events["Action"] == "lambda:InvokeFunction"
+    assert by_events["SourceArn"] == {"Fn::GetAtt": [rule, "Arn"]}  # this rule, no other
 
 
 def test_with_snapstart_the_rule_invokes_the_live_alias(snapstart: Synth) -> None:

@@ -105,6 +105,9 @@ def test_the_ssm_endpoints_admit_https_from_the_bastion_only(isolated: Synth) ->
         ({"reservedConcurrency": "many"}, "number"),
         ({"purgeSchedule": "daily"}, "purgeSchedule"),
         ({"purgeSchedule": "rate(0 days)"}, "purgeSchedule"),
+        ({"purgeSchedule": "rate(2 day)"}, "purgeSchedule"),  # EventBridge refuses these
+        ({"purgeSchedule": "rate(1 days)"}, "purgeSchedule"),
+        ({"purgeSchedule": "cron(0 3 * * ? *)"}, "purgeSchedule"),  # not priced
         ({"corsOrigins": "*"}, "corsOrigins"),
         ({"corsOrigins": "https://app.example.com/"}, "corsOrigins"),
         ({"corsOrigins": "app.example.com"}, "corsOrigins"),
@@ -195,5 +198,5 @@ def test_cors_origins_come_as_a_comma_separated_string_or_a_list(value: Any) -> 
 def test_the_purge_schedule_is_daily_unless_turned_off(off: str) -> None:
     assert StageSettings.from_context({}).purge_schedule == "rate(1 day)"
     assert StageSettings.from_context({"purgeSchedule": off}).purge_schedule is None
-    cron = StageSettings.from_context({"purgeSchedule": "cron(0 3 * * ? *)"})
-    assert cron.purge_schedule == "cron(0 3 * * ? *)"
+    for rate in ("rate(1 minute)", "rate(12 hours)", "rate(30 days)"):
+        assert StageSettings.from_context({"purgeSchedule": rate}).purge_schedule == rate

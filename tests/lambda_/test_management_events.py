@@ -11,6 +11,7 @@ from django.db import connection
 from pytest_django.fixtures import Settings
 
 from config.aws_lambda.handler import handler
+from config.aws_lambda.management import CommandFailed
 from core.identity.domain import User
 from core.identity.models import UserModel
 from tests.lambda_.events import REST_EXECUTE_API
@@ -97,9 +98,37 @@ def test_anything_but_an_allowed_form_is_refused_and_logged(
     assert "nowhere" not in str(refusal)
 
 
+def test_a_scheduled_command_that_fails_fails_the_invocation(json_log: ReadLog) -> None:
+    """Nobody reads a scheduled run's answer: Lambda retries it and counts an error."""
+    event = {"manage": ["showmigrations", "nosuchapp"], "raiseOnFailure": True}
+    with pytest.raises(CommandFailed, match="exit status 1"):
+        handler(event, LambdaContext())
+    (record,) = [line for line in json_log() if line["message"] == "management command"]
+    assert record["exitStatus"] == 1
+    refused = {"manage": ["flush"], "raiseOnFailure": True}
+    with pytest.raises(CommandFailed, match="exit status 2"):
+        handler(refused, LambdaContext())
+
+
+def test_a_scheduled_command_that_succeeds_answers_as_any_other() -> None:
+    result = handler({"manage": ["purge_expired"], "raiseOnFailure": True}, LambdaContext())
+    assert result["exitStatus"] == 0
+    assert handler({"manage": ["showmigrations", "nosuchapp"], "raiseOnFailure": False}, LambdaContext())[
+        "exitStatus"
+    ] == 1
+
+
 @pytest.mark.parametrize(
     "event",
-    [{"manage": ["migrate"], "extra": 1}, {}, {"Records": []}, ["migrate"], "migrate"],
+    [
+        {"manage": ["migrate"], "extra": 1},
+        {"manage": ["migrate"], "raiseOnFailure": "yes"},
+        {"raiseOnFailure": True},
+        {},
+        {"Records": []},
+        ["migrate"],
+        "migrate",
+    ],
 )
 def test_an_event_of_no_known_shape_is_refused_without_a_traceback(event: Any) -> None:
     result = handler(event, LambdaContext())

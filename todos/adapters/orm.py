@@ -81,8 +81,8 @@ class DjangoTodoRepository:
         # QuerySet.delete() would wrap this in a transaction for its deletion collector;
         # a todo has no relations or signals to collect, so the plain DELETE is enough.
         # `make bench` (bench/warm.py) runs both: QuerySet.delete() sends BEGIN, DELETE
-        # and COMMIT, three statements where this sends one, past the budget of two per
-        # request (2026-11-30; the 12 % it gained in speed there is within the noise).
+        # and COMMIT, three statements where this sends one, past a delete's budget of
+        # one (docs/benchmarks.md; its speed gain, 10 to 12 % there, is within the noise).
         # _raw_delete is what QuerySet.delete() itself calls; Django is pinned to 5.2
         # LTS, and the contract suite checks the result on every upgrade.
         return bool(matching._raw_delete(matching.db))
