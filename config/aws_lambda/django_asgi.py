@@ -10,8 +10,8 @@ response's close in a single hop to asgiref's one shared thread.
 It stays only while it is more than 15 % faster than `make_handler(ASGIHandler())` on at
 least three of the five operations `make bench` times (bench/warm.py runs both, warm,
 in the same run; docs/benchmarks.md has the latest figures). On 2026-11-30, on the
-deployed path in pool mode, it served 47 % more lists of 100 todos per second, 138 %
-more gets, 88 % more creates, 60 % more updates and 87 % more deletes.
+deployed path in pool mode, it served 21 % more lists of 100 todos per second, 74 %
+more gets, 101 % more creates, 43 % more updates and 79 % more deletes.
 
 It relies on these parts of Django's ASGIHandler, pinned by
 tests/lambda_/test_django_asgi.py against the Django version in uv.lock:

@@ -107,7 +107,9 @@ def run_management_event(event: dict[str, Any]) -> dict[str, Any]:
     result = run_management_command(event["manage"])
     if event.get(RAISE_ON_FAILURE) and result["exitStatus"] != 0:
         # The output stays in the log records above; the error says only what failed.
-        raise CommandFailed(f"The management command ended with exit status {result['exitStatus']}.")
+        raise CommandFailed(
+            f"The management command ended with exit status {result['exitStatus']}."
+        )
     return result
 
 

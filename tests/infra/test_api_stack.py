@@ -184,7 +184,9 @@ def test_a_daily_rule_runs_purge_expired_in_the_function(dev: Synth) -> None:
     assert target["Arn"] == {"Fn::GetAtt": [function, "Arn"]}
     permissions = dev.resources(dev.api, "AWS::Lambda::Permission").values()
     (by_events,) = [
-        p["Properties"] for p in permissions if p["Properties"]["Principal"] == "events.amazonaws.com"
+        p["Properties"]
+        for p in permissions
+        if p["Properties"]["Principal"] == "events.amazonaws.com"
     ]
     assert by_events["Action"] == "lambda:InvokeFunction"
     assert by_events["SourceArn"] == {"Fn::GetAtt": [rule, "Arn"]}  # this rule, no other
