@@ -20,7 +20,7 @@ CUSTOM_DOMAIN = "api.example.com"
 _PRINT_SETTINGS = (
     "import json, config.settings as s; "
     "print(json.dumps({'ALLOWED_HOSTS': s.ALLOWED_HOSTS, 'LOG_FORMAT': s.LOG_FORMAT, "
-    "'SECRET_KEY': s.SECRET_KEY}))"
+    "'SECRET_KEY': s.SECRET_KEY, 'CORS_ALLOWED_ORIGINS': s.CORS_ALLOWED_ORIGINS}))"
 )
 
 
