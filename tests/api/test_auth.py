@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from config.composition import Adapters
+from config.composition import Adapters, serving
 from core.identity.domain import User
+from core.identity.ports import Passwords
 from tests.conftest import PASSWORD
 
 AUTH = "/api/auth"
@@ -236,6 +238,51 @@ def test_a_new_password_the_rules_refuse_is_422(client: Client) -> None:
     response = post(client, "/password", {"current_password": PASSWORD, "new_password": "123"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "payload", "new_password"]
+
+
+class CountingPasswords:
+    """The served password hasher, counting each hash and verification it is asked for."""
+
+    def __init__(self, inner: Passwords) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def hash(self, password: str) -> str:
+        self.calls += 1
+        return self.inner.hash(password)
+
+    def verify(self, password: str, password_hash: str | None) -> bool:
+        self.calls += 1
+        return self.inner.verify(password, password_hash)
+
+    def check_rules(self, password: str, *, email: str, field: str = "password") -> None:
+        self.inner.check_rules(password, email=email, field=field)
+
+
+HUGE = "x" * 10_000
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/register", {"email": "bob@example.com", "password": HUGE}),
+        ("/token", {"email": "ann@example.com", "password": HUGE}),
+        ("/password", {"current_password": HUGE, "new_password": "a completely new secret"}),
+        ("/password", {"current_password": PASSWORD, "new_password": HUGE}),
+    ],
+)
+def test_a_10_kb_password_is_refused_before_anything_hashes_it(
+    client: Client, in_memory: Adapters, path: str, body: dict[str, str]
+) -> None:
+    counting = CountingPasswords(in_memory.passwords)
+    with serving(replace(in_memory, passwords=counting)):
+        response = post(client, path, body)
+        assert response.status_code == 422
+        assert counting.calls == 0
+        # The counter does see the hasher: an ordinary wrong password is verified.
+        wrong = post(client, "/token", {"email": "ann@example.com", "password": "not it, though"})
+    assert wrong.status_code == 401
+    assert counting.calls >= 1
 
 
 # --- Bearer authentication -----------------------------------------------------------------
