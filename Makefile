@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export PATH := $(abspath $(dir $(UV))):$(PATH)
 MANAGE := $(UV) run --locked python manage.py
 
-.PHONY: help install run migrate seed test test-fast lint format typecheck pytest sql-statements bundle bench lambda-local swagger-check db-up db-down \
+.PHONY: help install run migrate seed test test-fast lint format typecheck pytest sql-statements openapi bundle bench lambda-local swagger-check db-up db-down \
 	cdk-install synth bootstrap deploy destroy cfn-lint idle-cost bastion-start bastion-stop tunnel
 
 help: ## List the tasks
@@ -62,6 +62,9 @@ pytest: install infra/node_modules ## The test suite (PostgreSQL when DATABASE_U
 
 sql-statements: install ## Count SQL statements per API operation (docs/sql-statements.md)
 	$(UV) run --locked python scripts/sql_statements.py --write docs/sql-statements.md
+
+openapi: install ## Rewrite docs/openapi.json, the OpenAPI snapshot clients are generated from
+	$(UV) run --locked python scripts/openapi.py
 
 # BYTECODE_PYTHON=/path/to/python3.13 compiles the bundle's bytecode if uv finds no 3.13.
 bundle: install ## Build the Lambda asset (arm64, Python 3.13) in build/lambda and its zip
