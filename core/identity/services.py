@@ -375,11 +375,17 @@ def _count_a_guess(accounts: Accounts, *, email: str, client_address: str, now: 
 
 def _client_network(address: str) -> str:
     """Return what one client's attempts are counted by: its IPv4 address, or the /64 of
-    its IPv6 address (the block one customer line usually gets)."""
+    its IPv6 address (the block one customer line usually gets).
+
+    An IPv4 client of a dual-stack server arrives as `::ffff:a.b.c.d`: it is counted by
+    its IPv4 address, not lumped with every other IPv4 client into `::/64`.
+    """
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
     return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
 
 

@@ -753,3 +753,15 @@ def test_an_ipv6_clients_neighbours_share_its_counter(accounts: Adapters, ann: A
     with pytest.raises(SignInLocked):
         sign_in(accounts, address="2001:db8:1:2:ffff::9")
     assert sign_in(accounts, address="2001:db8:1:3::1").access_token
+
+
+def test_ipv4_clients_of_a_dual_stack_server_are_counted_by_their_own_address(
+    accounts: Adapters, ann: Actor
+) -> None:
+    """`::ffff:a.b.c.d` is an IPv4 client, not one of all IPv4 clients in `::/64`."""
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            sign_in(accounts, password="wrong password!", address="::ffff:198.51.100.7")
+    with pytest.raises(SignInLocked):
+        sign_in(accounts, address="198.51.100.7")  # the same client, written as IPv4
+    assert sign_in(accounts, address="::ffff:203.0.113.9").access_token
