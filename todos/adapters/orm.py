@@ -166,14 +166,17 @@ _HOLDER = {
 }
 # Whether a claim still open belongs to a session that has ended: its request failed
 # with its connection (a failover, a dropped network) and will never complete or release
-# it. A session of the same role sees the others' pid and start in pg_stat_activity.
+# it. Fail closed: a claim whose holder is not fully known (its start could not be read
+# when it was made), or whose pid is alive with a start this role may not see (another
+# login role), counts as still held, and only STALE_CLAIM frees it.
+_KEYS = IdempotencyKeyModel._meta.db_table
 _HOLDER_GONE = f"""
-    CASE WHEN {IdempotencyKeyModel._meta.db_table}.created IS NULL
-          AND {IdempotencyKeyModel._meta.db_table}.holder_pid IS NOT NULL
+    CASE WHEN {_KEYS}.created IS NULL
+          AND {_KEYS}.holder_pid IS NOT NULL AND {_KEYS}.holder_started_at IS NOT NULL
     THEN NOT EXISTS (
         SELECT 1 FROM pg_stat_activity AS session
-        WHERE session.pid = {IdempotencyKeyModel._meta.db_table}.holder_pid
-          AND session.backend_start = {IdempotencyKeyModel._meta.db_table}.holder_started_at
+        WHERE session.pid = {_KEYS}.holder_pid
+          AND (session.backend_start IS NULL OR session.backend_start = {_KEYS}.holder_started_at)
     ) ELSE false END
 """  # noqa: S608 (the names are the model's own)
 
