@@ -35,18 +35,37 @@ def content_security_policy(site: Path | None) -> str:
 
 
 class SiteHeaders(Construct):
-    """HSTS, nosniff, no framing, a referrer policy and the export's CSP, overriding the origin."""
+    """Security headers that override the origin's: HSTS, nosniff, no framing, a referrer
+    policy everywhere, and the export's Content-Security-Policy on the app's files.
+
+    `site` goes on the app's files; `api` on /api/*, without the app's policy: the API
+    answers JSON, and its Swagger UI page (/api/docs) loads scripts the app's hashes do
+    not name.
+    """
 
     def __init__(self, scope: Construct, construct_id: str, *, policy: str) -> None:
         super().__init__(scope, construct_id)
-        self.policy = cloudfront.ResponseHeadersPolicy(
+        self.site = self._policy(
+            "Site",
+            "Security headers of the todo web app",
+            cloudfront.ResponseHeadersContentSecurityPolicy(
+                content_security_policy=policy, override=True
+            ),
+        )
+        self.api = self._policy("Api", "Security headers of the API under /api/", None)
+
+    def _policy(
+        self,
+        construct_id: str,
+        comment: str,
+        csp: cloudfront.ResponseHeadersContentSecurityPolicy | None,
+    ) -> cloudfront.ResponseHeadersPolicy:
+        return cloudfront.ResponseHeadersPolicy(
             self,
-            "Policy",
-            comment="Security headers of the todo web app and its /api",
+            construct_id,
+            comment=comment,
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
-                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=policy, override=True
-                ),
+                content_security_policy=csp,
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
                     frame_option=cloudfront.HeadersFrameOption.DENY, override=True

@@ -65,7 +65,8 @@ class WebSite(Construct):
         api: apigw.RestApiBase,
         stage: str,
         site: Path | None,
-        headers: cloudfront.IResponseHeadersPolicy,
+        site_headers: cloudfront.IResponseHeadersPolicy,
+        api_headers: cloudfront.IResponseHeadersPolicy,
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -90,7 +91,7 @@ class WebSite(Construct):
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=headers,
+                response_headers_policy=site_headers,
             ),
             additional_behaviors={
                 # The origin path is the stage (/dev), so /api/todos reaches /dev/api/todos.
@@ -104,7 +105,7 @@ class WebSite(Construct):
                     # and every query string.
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                    response_headers_policy=headers,
+                    response_headers_policy=api_headers,
                 )
             },
         )

@@ -33,7 +33,8 @@ class WebStack(Stack):
             api=api,
             stage=settings.stage,
             site=site,
-            headers=headers.policy,
+            site_headers=headers.site,
+            api_headers=headers.api,
             removal_policy=settings.removal_policy,
         )
         domain = self.site.distribution.distribution_domain_name

@@ -117,20 +117,35 @@ def test_api_paths_go_uncached_to_the_stage_with_every_header_but_host(built: Sy
     assert ".execute-api." in domain
 
 
-def test_every_answer_carries_the_security_headers(built: Synth) -> None:
+def headers_of(template: dict[str, Any], behaviour: dict[str, Any]) -> dict[str, Any]:
+    """The security headers of the response-headers policy a behaviour uses."""
+    policy = template["Resources"][behaviour["ResponseHeadersPolicyId"]["Ref"]]
+    assert policy["Type"] == "AWS::CloudFront::ResponseHeadersPolicy"
+    return dict(policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"])
+
+
+@pytest.mark.parametrize("path", ["default", "/api/*"])
+def test_every_answer_carries_the_security_headers(built: Synth, path: str) -> None:
     template = web(built)
-    [policy] = resources(template, "AWS::CloudFront::ResponseHeadersPolicy")
-    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
-    assert headers["ContentSecurityPolicy"] == {"ContentSecurityPolicy": POLICY, "Override": True}
+    config = distribution(template)
+    [api] = config["CacheBehaviors"]
+    headers = headers_of(template, config["DefaultCacheBehavior"] if path == "default" else api)
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
     assert headers["StrictTransportSecurity"]["IncludeSubdomains"] is True
+    assert headers["StrictTransportSecurity"]["Override"] is True
     assert headers["ContentTypeOptions"] == {"Override": True}
     assert headers["FrameOptions"] == {"FrameOption": "DENY", "Override": True}
     assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
+
+
+def test_the_apps_files_carry_the_exports_policy_and_the_api_its_own(built: Synth) -> None:
+    """The hashes name the export's inline scripts; Swagger UI under /api/docs is not one."""
+    template = web(built)
     config = distribution(template)
-    ref = {"Ref": next(k for k, r in template["Resources"].items() if r is policy)}
-    behaviours = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
-    assert [b["ResponseHeadersPolicyId"] for b in behaviours] == [ref, ref]
+    site = headers_of(template, config["DefaultCacheBehavior"])
+    assert site["ContentSecurityPolicy"] == {"ContentSecurityPolicy": POLICY, "Override": True}
+    [api] = config["CacheBehaviors"]
+    assert "ContentSecurityPolicy" not in headers_of(template, api)
 
 
 def test_a_built_export_is_uploaded_and_the_cache_invalidated(built: Synth) -> None:
@@ -145,9 +160,8 @@ def test_without_an_export_nothing_is_uploaded_and_nothing_may_run(unbuilt: Synt
     template = web(unbuilt)
     assert resources(template, "Custom::CDKBucketDeployment") == []
     assert len(resources(template, "AWS::CloudFront::Distribution")) == 1
-    [policy] = resources(template, "AWS::CloudFront::ResponseHeadersPolicy")
-    csp = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
-    assert csp["ContentSecurityPolicy"]["ContentSecurityPolicy"] == LOCKED_POLICY
+    site = headers_of(template, distribution(template)["DefaultCacheBehavior"])
+    assert site["ContentSecurityPolicy"]["ContentSecurityPolicy"] == LOCKED_POLICY
 
 
 def test_the_site_url_is_an_output(built: Synth) -> None:

@@ -88,7 +88,7 @@ export function Todos({ api, onSignedOut }: { api: Api; onSignedOut: (message: s
     );
   }
 
-  function changeFailed(todo: Todo, failure: unknown) {
+  function changeFailed(failure: unknown) {
     if (failure instanceof Changed) {
       setError(failure.message);
       if (failure.current) replace(failure.current);
@@ -159,7 +159,7 @@ export function Todos({ api, onSignedOut }: { api: Api; onSignedOut: (message: s
                   setError("");
                   setLoads((n) => n + 1);
                 }}
-                onFailed={(failure) => changeFailed(todo, failure)}
+                onFailed={changeFailed}
               />
             ))}
           </ul>
