@@ -60,7 +60,18 @@ describe("refresh", () => {
     await expect(client.listTodos({ offset: 0, filter: "all" })).rejects.toBeInstanceOf(SignedOut);
     expect(api.refreshes).toEqual(["refresh-1"]);
     expect(client.session.signedIn).toBe(false);
+    expect(client.session.ended).toBe(true);
     expect(storage.getItem("todo.session")).toBeNull();
+  });
+
+  it("resumes nothing after a reload when the stored token was revoked", async () => {
+    const api = new FakeApi();
+    const first = await signedIn(api);
+    api.revokeAll();
+    const reloaded = tab(api, first.storage.copy());
+    expect(await reloaded.client.session.start()).toBe(false);
+    expect(reloaded.client.session.ended).toBe(true);
+    expect(reloaded.storage.getItem("todo.session")).toBeNull();
   });
 
   it("leaves a duplicated tab's copied token alone while the original tab lives", async () => {

@@ -55,6 +55,8 @@ export class Session {
   private starting: Promise<boolean> | null = null;
   private release: (() => void) | null = null;
   private listeners = new Set<(signedIn: boolean) => void>();
+  /** True once the API refused this tab's sign-in (revoked, expired, or spent elsewhere). */
+  ended = false;
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -97,6 +99,7 @@ export class Session {
   /** Keep a new token pair from a sign-in; this tab now owns that sign-in. */
   async signIn(pair: TokenPair): Promise<void> {
     this.drop();
+    this.ended = false;
     const id = randomId();
     this.write({ id, refresh: pair.refresh_token });
     this.access = pair.access_token;
@@ -149,6 +152,7 @@ export class Session {
   }
 
   private end(): SignedOut {
+    this.ended = true;
     this.drop();
     this.notify();
     return new SignedOut();

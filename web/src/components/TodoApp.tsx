@@ -2,6 +2,8 @@
 
 import { useEffect, useState } from "react";
 
+import { SignedOut } from "@/api/client";
+
 import { AuthForm } from "./AuthForm";
 import { getApi } from "./api";
 import { Todos } from "./Todos";
@@ -21,7 +23,10 @@ export function TodoApp() {
     });
     // Memoised in the session: StrictMode's second run joins the first, one refresh.
     void session.start().then((signedIn) => {
-      if (live) setState(signedIn ? "signed-in" : "signed-out");
+      if (!live) return;
+      // The stored sign-in was refused: say why the form is back.
+      if (session.ended) setNotice(new SignedOut().message);
+      setState(signedIn ? "signed-in" : "signed-out");
     });
     return () => {
       live = false;
