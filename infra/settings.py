@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aws_cdk import RemovalPolicy
@@ -35,6 +36,8 @@ CONTEXT_KEYS = (
     "reservedConcurrency",
     "corsOrigins",
     "purgeSchedule",
+    "web",
+    "webExport",
 )
 # An origin as a browser sends it in `Origin`: scheme, host, optional port; no path, no
 # trailing slash, no wildcard. HTTPS, or plain HTTP to the machine itself (a local
@@ -75,6 +78,10 @@ class StageSettings:
     cors_origins: tuple[str, ...] = ()
     # When the function runs `manage.py purge_expired`; None: never (run it yourself).
     purge_schedule: str | None = "rate(1 day)"
+    # The web stack (CloudFront and the static export); -c web=false leaves it out.
+    web: bool = True
+    # Where the static export is (default web/out); deployed only once it is built.
+    web_export: Path | None = None
     database_name: str = "todo"
     app_role: str = "todo_app"
 
@@ -109,6 +116,8 @@ class StageSettings:
             reserved_concurrency=_reservation(context),
             cors_origins=_origins(context),
             purge_schedule=_schedule(context),
+            web=_flag(context, "web", default=True),
+            web_export=Path(str(context["webExport"])) if context.get("webExport") else None,
         )
         settings._check()
         return settings

@@ -45,6 +45,7 @@ PRICES = {
     # (US East (N. Virginia)), read 2026-11-30; Java functions pay neither.
     "snapstart_cache_gb_second": 0.0000015046,
     "snapstart_restore_gb": 0.0001397998,
+    "s3_standard_gb_month": 0.023,
 }
 # What an idle deployment still holds; these are assumptions, not readings.
 ASSUMED = {
@@ -58,6 +59,7 @@ ASSUMED = {
     # auto-pause delay before pausing again.
     "resumed_acu": 0.5,
     "scheduled_work_seconds": 60,
+    "site_gb": 0.01,  # the web app's static export, about 1 MB, rounded up tenfold
 }
 # EventBridge's rate() units, in seconds.
 RATE_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86_400}
@@ -70,6 +72,15 @@ FREE_WHEN_IDLE = {
     "AWS::ApiGateway::RestApi",
     "AWS::ApiGateway::Stage",
     "AWS::CDK::Metadata",
+    # CloudFront bills requests and bytes out, with no monthly minimum; the policies and
+    # the origin access control are free.
+    "AWS::CloudFront::Distribution",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::ResponseHeadersPolicy",
+    # The web export's copy: a function and its layer that run during a deploy only.
+    "Custom::CDKBucketDeployment",
+    "AWS::Lambda::LayerVersion",
+    "AWS::S3::BucketPolicy",
     "AWS::EC2::InternetGateway",
     "AWS::EC2::LaunchTemplate",
     "AWS::EC2::Route",
@@ -146,6 +157,13 @@ def _snapstart_gb(props: dict[str, Any]) -> float | None:
     if props.get("SnapStart", {}).get("ApplyOn") != "PublishedVersions":
         return None
     return float(props.get("MemorySize", 128)) / 1024  # CloudFormation's default: 128 MB
+
+
+def _bucket(props: dict[str, Any], where: str) -> Iterable[Item]:
+    """Price the web app's bucket: its static export in S3 Standard (an assumption)."""
+    gb, price = ASSUMED["site_gb"], PRICES["s3_standard_gb_month"]
+    cost = gb * price
+    yield Item("S3 Standard, web app files", f"{gb} GB (assumed) x ${_plain(price)}", cost, cost)
 
 
 def _function(props: dict[str, Any], where: str) -> Iterable[Item]:
@@ -313,6 +331,7 @@ PRICERS = {
     "AWS::RDS::DBInstance": _db_instance,
     "AWS::EC2::FlowLog": _flow_log,
     "AWS::Lambda::Function": _function,
+    "AWS::S3::Bucket": _bucket,
 }
 
 
@@ -353,14 +372,16 @@ def assumptions() -> str:
             f" CloudWatch Logs {p['logs_ingest_gb']}/GB ingested,"
             f" {p['logs_storage_gb_month']}/GB-month stored;"
             f" Lambda SnapStart (Python) {_plain(p['snapstart_cache_gb_second'])}/GB-second"
-            f" cached, {_plain(p['snapstart_restore_gb'])}/GB restored.",
+            f" cached, {_plain(p['snapstart_restore_gb'])}/GB restored;"
+            f" S3 Standard {p['s3_standard_gb_month']}/GB-month.",
             "",
             f"Assumed at idle: Aurora volume {a['aurora_storage_gb']} GB;"
             f" {a['log_storage_gb']} GB of logs retained in all;"
             f" {a['flow_log_gb_month_running']} GB a month of flow logs while the bastion runs;"
             f" with SnapStart, {a['snapstart_restores_month']} restores a month;"
             f" a scheduled run keeps a paused cluster awake {a['scheduled_work_seconds']} s"
-            f" plus its auto-pause delay, at {a['resumed_acu']} ACU."
+            f" plus its auto-pause delay, at {a['resumed_acu']} ACU;"
+            f" the web app's files {a['site_gb']} GB."
             " No requests otherwise; Aurora paused at 0 ACU.",
         ]
     )
@@ -383,7 +404,11 @@ def synthesize(context: dict[str, str]) -> dict[str, dict[str, Any]]:
     from infra.app import build, default_context
 
     with tempfile.TemporaryDirectory() as outdir:
-        settings = {**default_context(), **context, "aws:cdk:bundling-stacks": []}
+        # As if web/out were not built, whether it is or not, so the figures do not depend
+        # on it: the export's copy runs in a function only during a deploy.
+        no_export = str(Path(outdir) / "no-export")
+        settings = {**default_context(), "webExport": no_export, **context}
+        settings["aws:cdk:bundling-stacks"] = []
         app = App(context=settings, outdir=outdir)
         build(app)
         app.synth()
@@ -422,12 +447,13 @@ DOC = """# Idle cost
 
 What the `dev` stage costs a month with no traffic, written by `make idle-cost`
 (`uv run python scripts/idle_cost.py --write docs/idle-cost.md`), which synthesizes the
-CDK app and prices every resource in its templates. Lambda, API Gateway and Aurora's
-compute are billed per use and cost nothing at rest; what remains is storage, the
-master secret, the daily `purge_expired` run's wake-up of the cluster (`-c
-purgeSchedule=off` turns it off) and, while it runs, the bastion. `make bastion-stop`
-stops it. With SnapStart (`-c snapStart=true`), the function's snapshot is cached, and
-billed, for as long as its version exists.
+CDK app and prices every resource in its templates. Lambda, API Gateway, CloudFront and
+Aurora's compute are billed per use and cost nothing at rest; what remains is storage
+(the web app's files in S3 cost a fraction of a cent), the master secret, the daily
+`purge_expired` run's wake-up of the cluster (`-c purgeSchedule=off` turns it off) and,
+while it runs, the bastion. `make bastion-stop` stops it. With SnapStart (`-c
+snapStart=true`), the function's snapshot is cached, and billed, for as long as its
+version exists.
 
 {header}
 

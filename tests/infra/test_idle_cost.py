@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 
-from scripts.idle_cost import DOC, LAYOUTS, UnpricedResource, assumptions, estimate, render, totals
+from scripts.idle_cost import (
+    DOC,
+    LAYOUTS,
+    UnpricedResource,
+    assumptions,
+    estimate,
+    load_templates,
+    render,
+    totals,
+)
 from tests.infra.conftest import ROOT, Synth
 
 BASTION = {
@@ -52,8 +61,8 @@ def endpoint(kind: str, subnets: int) -> dict[str, Any]:
 
 
 def stacks(synth: Synth) -> dict[str, dict[str, Any]]:
-    """Both templates of a layout, by stack name."""
-    return {"data": synth.data, "api": synth.api}
+    """Every template of a layout (data, API and web), by stack name."""
+    return load_templates(synth.outdir)
 
 
 def one_stack(**resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -166,9 +175,20 @@ def test_a_resource_with_no_known_idle_price_fails_the_estimate(
 def test_the_dev_stage_costs_a_few_dollars_a_month_at_rest(dev: Synth) -> None:
     """US$8.09 with the bastion running: 3.07 instance + 0.64 disk + 3.65 address + 0.05
     flow logs + 0.10 Aurora storage + 0.40 master secret + 0.18 for the daily purge's
-    wake-ups (+ 0.003 logs); US$1.33 stopped: disk, storage, secret, wake-ups."""
+    wake-ups (+ 0.003 logs, + 0.0002 the web app's files); US$1.33 stopped: disk,
+    storage, secret, wake-ups."""
     running, stopped = totals(estimate(stacks(dev)))
     assert (round(running, 2), round(stopped, 2)) == (8.09, 1.33)
+
+
+def test_the_web_stack_costs_only_its_files_at_rest(dev: Synth) -> None:
+    """CloudFront, the headers policy and the origin access control bill per use; the
+    bucket holds the export: 0.01 GB x US$0.023 = US$0.00023 a month."""
+    web = {"web": load_templates(dev.outdir)["TodoWeb-dev"]}
+    items = estimate(web)
+    assert [(i.what, round(i.running, 5), round(i.stopped, 5)) for i in items] == [
+        ("S3 Standard, web app files", 0.00023, 0.00023)
+    ]
 
 
 def test_an_isolated_bastion_pays_for_three_endpoints_in_one_az(isolated: Synth) -> None:

@@ -152,6 +152,8 @@ NON_DEFAULT = {
     "reservedConcurrency": "25",
     "corsOrigins": "https://app.example.com",
     "purgeSchedule": "rate(12 hours)",
+    "web": "false",
+    "webExport": "/srv/todo/web/out",
 }
 
 
