@@ -105,7 +105,7 @@ synth: install infra/node_modules ## Synthesize both stacks into infra/cdk.out (
 bootstrap: install infra/node_modules ## Once per account and region: the CDK's assets bucket and deploy roles
 	$(CDK) bootstrap -c stage=$(STAGE)
 
-deploy: install infra/node_modules ## Deploy both stacks of STAGE (dev) with your AWS credentials
+deploy: install infra/node_modules ## Deploy STAGE (dev): migrates, then moves traffic; prints the URLs
 	$(CDK) deploy --all -c stage=$(STAGE) $(CONTEXT)
 
 destroy: install infra/node_modules ## Delete both stacks of STAGE (dev); prod's data stack refuses (termination protection)
