@@ -23,6 +23,9 @@ from infra.nag import check_on_synth  # noqa: E402
 from infra.settings import CONTEXT_KEYS, StageSettings  # noqa: E402
 from infra.stacks.api_stack import ApiStack  # noqa: E402
 from infra.stacks.data_stack import DataStack  # noqa: E402
+from infra.stacks.github_deploy_stack import GitHubDeployStack  # noqa: E402
+
+GITHUB_DEPLOY_STACK = "TodoGitHubDeploy"
 
 
 def default_context() -> dict[str, Any]:
@@ -37,6 +40,9 @@ def build(app: App) -> tuple[DataStack, ApiStack]:
     check_on_synth(app)
     data = DataStack(app, f"TodoData-{settings.stage}", settings=settings)
     api = ApiStack(app, f"TodoApi-{settings.stage}", data=data)
+    if settings.github_repository:
+        # Once per account, for every stage: the role GitHub Actions deploys with.
+        GitHubDeployStack(app, GITHUB_DEPLOY_STACK, repository=settings.github_repository)
     return data, api
 
 

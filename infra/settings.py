@@ -37,6 +37,7 @@ CONTEXT_KEYS = (
     "purgeSchedule",
     "canary",
     "alarmEmail",
+    "githubRepository",
 )
 # An origin as a browser sends it in `Origin`: scheme, host, optional port; no path, no
 # trailing slash, no wildcard. HTTPS, or plain HTTP to the machine itself (a local
@@ -49,6 +50,8 @@ ORIGIN = re.compile(
 SCHEDULE = re.compile(r"^rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)$")
 # An address CloudWatch alarms can be mailed to (SNS confirms it by mail first).
 EMAIL = re.compile(r"^[^\s@,]{1,64}@[^\s@,]{1,190}\.[a-z]{2,}$", re.IGNORECASE)
+# owner/name as GitHub spells them: the repository whose workflows may deploy.
+REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
 # What `-c reservedConcurrency=...` (or purgeSchedule) may say to turn it off.
 UNRESERVED = frozenset({"", "none", "off", "false"})
 
@@ -83,6 +86,9 @@ class StageSettings:
     canary: bool = False
     # Where the alarms' topic mails to; None: subscribe yourself (docs/infra.md).
     alarm_email: str | None = None
+    # owner/name of the repository whose workflows may assume the deploy role; None: no
+    # GitHub deploy stack.
+    github_repository: str | None = None
     database_name: str = "todo"
     app_role: str = "todo_app"
 
@@ -121,6 +127,9 @@ class StageSettings:
             canary=_flag(context, "canary", default=prod),
             alarm_email=_matching(
                 context, "alarmEmail", EMAIL, "an address such as ops@example.com"
+            ),
+            github_repository=_matching(
+                context, "githubRepository", REPOSITORY, "owner/name, as in the GitHub URL"
             ),
         )
         settings._check()

@@ -152,6 +152,12 @@ def snapstart(synth: Callable[..., Synth]) -> Synth:
 
 
 @pytest.fixture(scope="module")
+def with_github(synth: Callable[..., Synth]) -> Synth:
+    """The dev stage, and the stack of the role a GitHub repository deploys with."""
+    return synth(githubRepository="example/todo-api")
+
+
+@pytest.fixture(scope="module")
 def tuned(synth: Callable[..., Synth]) -> Synth:
     """The dev stage with one vCPU's worth of memory and a concurrency cap."""
     return synth(memorySize="1769", reservedConcurrency="20")

@@ -122,6 +122,9 @@ def test_the_ssm_endpoints_admit_https_from_the_bastion_only(isolated: Synth) ->
         ({"canary": "sometimes"}, "true or false"),
         ({"alarmEmail": "ops"}, "alarmEmail"),
         ({"alarmEmail": "a@b.com,c@d.com"}, "alarmEmail"),
+        ({"githubRepository": "todo-api"}, "githubRepository"),
+        ({"githubRepository": "example/todo api"}, "githubRepository"),
+        ({"githubRepository": "example/*"}, "githubRepository"),
     ],
 )
 def test_a_context_value_the_app_cannot_deploy_is_refused(
@@ -162,6 +165,7 @@ NON_DEFAULT = {
     "purgeSchedule": "rate(12 hours)",
     "canary": "true",
     "alarmEmail": "ops@example.com",
+    "githubRepository": "example/todo-api",
 }
 
 
