@@ -612,7 +612,9 @@ prices a sustained load.
 What a sustained load adds to the idle cost above (the dev stage's function and
 cluster; the scheduled purge's wake-ups then cost nothing more, the cluster being awake
 anyway). At 1 request a second Aurora's capacity is most of it; from about 10, API
-Gateway's REST price per request is (HTTP APIs are priced at 1.00 a million).
+Gateway's REST price per request is (HTTP APIs are priced at 1.00 a million). At 100
+requests a second the dev stage is at its limits: its throttle (`throttleRate` 100) and
+its `maxCapacity` (2 ACU), where `AuroraAtMaxCapacity` would fire; raise both first.
 
 {serving}"""
 
