@@ -47,12 +47,12 @@ COLD_STARTS_QUERY = (
 
 
 def max_connections(min_acu: float, max_acu: float) -> int:
-    """Return Aurora PostgreSQL Serverless v2's default max_connections for a capacity range.
+    """Estimate Aurora PostgreSQL Serverless v2's default max_connections for a range.
 
-    It follows the memory of the maximum capacity: 189 at 1 ACU, in proportion above,
-    capped at 2,000 when the minimum is 0 or 0.5 ACU and at 5,000 otherwise (AWS's
-    Aurora user guide, "Maximum connections for Aurora Serverless v2"). `SHOW
-    max_connections` on the cluster gives the value in force.
+    Aurora derives it from the memory of the maximum capacity: 189 at 1 ACU, 3,360 at 16
+    ACU with a minimum of 1, capped at 2,000 when the minimum is 0 or 0.5 ACU and at 5,000
+    otherwise (examples from AWS re:Post). 189 per ACU errs low above 1 ACU, so an alarm
+    on it fires early rather than late. `SHOW max_connections` gives the value in force.
     """
     cap = 2000 if min_acu <= 0.5 else 5000
     return min(cap, int(189 * max_acu))
