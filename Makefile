@@ -11,8 +11,8 @@ export PATH := $(abspath $(dir $(UV))):$(PATH)
 MANAGE := $(UV) run --locked python manage.py
 
 .PHONY: help install run migrate seed test test-fast lint format typecheck pytest sql-statements openapi bundle bench lambda-local swagger-check db-up db-down \
-	cdk-install synth bootstrap deploy destroy cfn-lint idle-cost bastion-start bastion-stop tunnel \
-	web web-build web-preview web-client web-test web-budget
+	cdk-install synth bootstrap deploy github-credentials github-deploy-role destroy cfn-lint idle-cost \
+	bastion-start bastion-stop tunnel web web-build web-preview web-client web-test web-budget
 
 help: ## List the tasks
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -93,6 +93,10 @@ db-down: ## Stop it (the data stays in its volume)
 STAGE ?= dev
 # More CDK context for synth, deploy and destroy: CONTEXT="-c corsOrigins=https://app.example.com"
 CONTEXT ?=
+# More `cdk deploy` options; CI passes --require-approval never, having no one to ask.
+DEPLOY_FLAGS ?=
+# owner/name of the GitHub repository whose workflows may deploy (github-deploy-role).
+GITHUB_REPOSITORY ?=
 CDK := cd infra && npx --no-install cdk
 
 infra/node_modules: infra/package.json infra/package-lock.json
@@ -107,8 +111,17 @@ synth: install infra/node_modules ## Synthesize both stacks into infra/cdk.out (
 bootstrap: install infra/node_modules ## Once per account and region: the CDK's assets bucket and deploy roles
 	$(CDK) bootstrap -c stage=$(STAGE)
 
-deploy: install infra/node_modules web-build ## Deploy the stacks of STAGE (dev) with your AWS credentials
-	$(CDK) deploy --all -c stage=$(STAGE) $(CONTEXT)
+deploy: install infra/node_modules web-build ## Deploy STAGE (dev): migrates, then moves traffic; prints the URLs
+	$(CDK) deploy --all -c stage=$(STAGE) $(CONTEXT) $(DEPLOY_FLAGS)
+
+# In a GitHub Actions job with id-token: write (.github/workflows/deploy.yml).
+github-credentials: install ## CI only: trade the job's OIDC token for the deploy role (AWS_DEPLOY_ROLE_ARN, AWS_REGION)
+	$(UV) run --locked python scripts/github_oidc.py --role-arn "$$AWS_DEPLOY_ROLE_ARN" \
+		--region "$$AWS_REGION" --credentials-file "$$RUNNER_TEMP/aws-credentials"
+
+github-deploy-role: install infra/node_modules ## Once per account: the role GitHub Actions deploys with (GITHUB_REPOSITORY=owner/name)
+	@test -n "$(GITHUB_REPOSITORY)" || { echo "GITHUB_REPOSITORY=owner/name is required" >&2; exit 1; }
+	$(CDK) deploy TodoGitHubDeploy -c githubRepository=$(GITHUB_REPOSITORY)
 
 destroy: install infra/node_modules ## Delete the stacks of STAGE (dev); prod's data stack refuses (termination protection)
 	$(CDK) destroy --all -c stage=$(STAGE) $(CONTEXT)

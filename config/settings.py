@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: it counts the answers as clients get them (core/metrics.py).
+    "core.metrics.metrics_middleware",
     "core.http_errors.json_errors_middleware",
     # Before anything that answers on its own, so errors carry the CORS headers too.
     "core.cors.ExactOriginCorsMiddleware",

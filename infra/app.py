@@ -23,10 +23,12 @@ from infra.nag import check_on_synth  # noqa: E402
 from infra.settings import CONTEXT_KEYS, StageSettings  # noqa: E402
 from infra.stacks.api_stack import ApiStack  # noqa: E402
 from infra.stacks.data_stack import DataStack  # noqa: E402
+from infra.stacks.github_deploy_stack import GitHubDeployStack  # noqa: E402
 from infra.stacks.web_stack import WebStack  # noqa: E402
 
 # The static export `make web-build` writes; deployed by the web stack once it exists.
 WEB_EXPORT = INFRA.parent / "web" / "out"
+GITHUB_DEPLOY_STACK = "TodoGitHubDeploy"
 
 
 def default_context() -> dict[str, Any]:
@@ -47,6 +49,9 @@ def build(app: App) -> tuple[DataStack, ApiStack]:
         WebStack(
             app, f"TodoWeb-{settings.stage}", settings=settings, api=api.rest_api.api, site=site
         )
+    if settings.github_repository:
+        # Once per account, for every stage: the role GitHub Actions deploys with.
+        GitHubDeployStack(app, GITHUB_DEPLOY_STACK, repository=settings.github_repository)
     return data, api
 
 

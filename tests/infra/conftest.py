@@ -53,6 +53,21 @@ class Synth:
         assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
         return dict(next(iter(found.values())).get("Properties", {}))
 
+    def function_by_handler(self, handler: str) -> tuple[str, dict[str, Any]]:
+        """Return the logical id and properties of the API stack's function of `handler`."""
+        (found,) = [(k, v["Properties"])
+                    for k, v in self.resources(self.api, "AWS::Lambda::Function").items()
+                    if v["Properties"].get("Handler") == handler]  # fmt: skip
+        return found
+
+    def django(self) -> tuple[str, dict[str, Any]]:
+        """The function that serves the API."""
+        return self.function_by_handler("config.aws_lambda.handler.handler")
+
+    def migrations(self) -> tuple[str, dict[str, Any]]:
+        """The function the deploy's trigger runs the migrations with."""
+        return self.function_by_handler("config.aws_lambda.deploy_hook.handler")
+
     def rules(self, kind: str, group: str) -> list[dict[str, Any]]:
         """Return the separate ingress or egress rules of a data-stack security group."""
         resource = f"AWS::EC2::SecurityGroup{kind.capitalize()}"
@@ -138,6 +153,12 @@ def isolated(synth: Callable[..., Synth]) -> Synth:
 def snapstart(synth: Callable[..., Synth]) -> Synth:
     """The dev stage with SnapStart: a published version behind a `live` alias."""
     return synth(snapStart="true")
+
+
+@pytest.fixture(scope="module")
+def with_github(synth: Callable[..., Synth]) -> Synth:
+    """The dev stage, and the stack of the role a GitHub repository deploys with."""
+    return synth(githubRepository="example/todo-api")
 
 
 @pytest.fixture(scope="module")

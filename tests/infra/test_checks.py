@@ -47,14 +47,18 @@ def test_a_finding_nobody_acknowledged_fails_the_synth(tmp_path: Path) -> None:
     assert "OpenToTheWorld" in report
 
 
-@pytest.mark.parametrize("layout", ["dev", "prod", "isolated", "snapstart", "tuned"])
+@pytest.mark.parametrize(
+    ("layout", "stacks"),
+    # data, API and web; and the GitHub deploy role's stack where a repository is named
+    [("dev", 3), ("prod", 3), ("isolated", 3), ("snapstart", 3), ("tuned", 3), ("with_github", 4)],
+)
 def test_cfn_lint_finds_nothing_in_the_templates(
-    layout: str, request: pytest.FixtureRequest
+    layout: str, stacks: int, request: pytest.FixtureRequest
 ) -> None:
     """Errors and warnings alike, with the one ignored check explained in .cfnlintrc.yaml."""
     synth: Synth = request.getfixturevalue(layout)
     templates = sorted(str(p) for p in synth.outdir.glob("*.template.json"))
-    assert len(templates) == 3  # data, API and web
+    assert len(templates) == stacks
     config = ["--config-file", str(INFRA / ".cfnlintrc.yaml")]
     result = subprocess.run(  # noqa: S603
         [CFN_LINT, *config, *templates], capture_output=True, text=True, check=False
