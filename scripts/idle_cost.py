@@ -180,7 +180,10 @@ def estimate(templates: dict[str, dict[str, Any]]) -> list[Item]:
                 items.extend(_price(kind, props, where))
     if alarms:
         price = PRICES["alarm_month"]
-        basis = f"{alarms} alarms of one standard-resolution metric each x ${price}"
+        basis = (
+            f"{alarms} alarms of one standard-resolution metric each x ${price}"
+            " (an account's first ten are free)"
+        )
         items.append(Item("CloudWatch alarms", basis, alarms * price, alarms * price))
     if log_groups:
         cost = ASSUMED["log_storage_gb"] * PRICES["logs_storage_gb_month"]
@@ -621,13 +624,16 @@ What the `dev` stage costs a month with no traffic, written by `make idle-cost`
 (`uv run python scripts/idle_cost.py --write docs/idle-cost.md`), which synthesizes the
 CDK app and prices every resource in its templates. Lambda, API Gateway, CloudFront and
 Aurora's compute are billed per use and cost nothing at rest; what remains is storage
-(the web app's files in S3 cost a fraction of a cent), the master secret, the Secrets
-Manager endpoint the deploy's migrations read it through, the alarms and the dashboard,
-the daily `purge_expired` run's wake-up of the cluster (`-c purgeSchedule=off` turns it
-off) and, while it runs, the bastion. `make bastion-stop` stops it. With SnapStart
-(prod's default, `-c snapStart=true` elsewhere), the function's snapshot is cached, and
-billed, for as long as its version exists; that is the whole difference between the dev
-and prod stages at rest. The last section prices a sustained load.
+(the web app's files in S3 cost a fraction of a cent), the master secret, the alarms and
+the dashboard, the daily `purge_expired` run's wake-up of the cluster
+(`-c purgeSchedule=off` turns it off) and, while it runs, the bastion; `make bastion-stop`
+stops it. No interface endpoint is needed by default: the deploy bootstraps the
+application role through the RDS Data API, billed per call, and migrates from the VPC
+with an IAM token. CloudWatch's free tier (an account's first three dashboards and first
+ten alarm metrics) is not subtracted, as other stacks in the account may already use it.
+With SnapStart (prod's default, `-c snapStart=true` elsewhere), the function's snapshot
+is cached, and billed, for as long as its version exists; that is the whole difference
+between the dev and prod stages at rest. The last section prices a sustained load.
 
 {header}
 

@@ -1,12 +1,12 @@
-"""The deploy's database step (`config.aws_lambda.deploy_hook.handler`): role, then migrations.
+"""The deploy's migrations (`config.aws_lambda.deploy_hook.handler`), before any traffic.
 
-During a deploy that changes the code, a CDK Trigger invokes this handler after the API
-function's new version is published and before the `live` alias moves to it
-(infra/components/migrations.py). It runs in the VPC, as the master user read from the
-secret RDS keeps (DB_SECRET_ARN), which the function serving requests never holds, and
-runs what an operator runs through the tunnel: `manage.py create_app_role`, then
-`manage.py migrate`, both idempotent. A step that fails raises, so the invocation
-fails, the deploy fails, and CloudFormation rolls the stack back to the previous code.
+During a deploy that changes the code, a CDK Trigger invokes this handler after the
+application role's bootstrap (config/aws_lambda/bootstrap.py) and before the `live`
+alias moves to the API function's new version (infra/components/migrations.py). It runs
+in the VPC as the application role itself, with an IAM token, as the API function
+connects: it holds no secret, and the tables it creates belong to the role. A step that
+fails raises, so the invocation fails, the deploy fails, and CloudFormation rolls the
+stack back to the previous code.
 """
 
 from __future__ import annotations
@@ -27,26 +27,22 @@ from django.db import DEFAULT_DB_ALIAS, connections  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
-# In order: the role must exist before the tables it will own are created.
-STEPS = ("create_app_role", "migrate")
+# The role they run as exists by now: the bootstrap trigger ran before this one.
+STEPS = ("migrate",)
 
 
 class DeployStepFailed(Exception):
     """A step did not complete; the message names it and the error's type, nothing more."""
 
 
-def run_steps(*, database: str = DEFAULT_DB_ALIAS, iam_role: str = "rds_iam") -> list[str]:
+def run_steps(*, database: str = DEFAULT_DB_ALIAS) -> list[str]:
     """Run every step against `database`; return their output, one entry a step.
 
     :raises DeployStepFailed: at the first step that fails (the later ones do not run).
     """
     outputs = []
     for step in STEPS:
-        options: dict[str, Any] = {"database": database, "no_color": True}
-        if step == "create_app_role":
-            options["iam_role"] = iam_role
-        else:
-            options["interactive"] = False
+        options: dict[str, Any] = {"database": database, "no_color": True, "interactive": False}
         output = io.StringIO()
         started = time.perf_counter()
         try:

@@ -62,6 +62,9 @@ class Database(Construct):
             manage_master_user_password=True,
             credentials=rds.Credentials.from_username("postgres"),
             iam_authentication=True,
+            # The deploy bootstraps the application role through the Data API, which
+            # reads the master secret itself: nothing in the VPC needs Secrets Manager.
+            enable_data_api=True,
             storage_encrypted=True,
             parameters={"rds.force_ssl": "1"},
             cloudwatch_logs_exports=["postgresql"],

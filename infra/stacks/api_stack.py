@@ -72,8 +72,9 @@ class ApiStack(Stack):
             code=self.django.code,
             vpc=data.vpc,
             security_group=data.migration_security_group,
-            # One connection per command: nothing to pool in a run of two commands.
+            # One connection per command: nothing to pool in a run of one command.
             environment={**database, "DB_CONNECTION_MODE": "request"},
+            cluster=data.cluster,
             secret_arn=data.secret_arn,
             log_retention=settings.log_retention,
             removal_policy=settings.removal_policy,

@@ -38,16 +38,14 @@ class DataStack(Stack):
             who="the bastion",
             description="SSM bastion: no inbound; PostgreSQL to Aurora, HTTPS to SSM",
         )
-        # The deploy's migrations: the master secret, read through an endpoint, then
-        # PostgreSQL (infra/components/migrations.py).
+        # The deploy's migrations, as the application role with an IAM token: PostgreSQL
+        # only (infra/components/migrations.py). The role's bootstrap goes through the
+        # Data API, outside the VPC.
         self.migration_security_group = self.database.allow_client(
             "MigrationSecurityGroup",
             who="the migrations",
-            description=(
-                "Deploy migrations: no inbound; PostgreSQL to Aurora, HTTPS to Secrets Manager"
-            ),
+            description="Deploy migrations: no inbound; PostgreSQL to Aurora only",
         )
-        self.network.add_secrets_manager_endpoint(self.migration_security_group)
         if settings.isolated_bastion:
             self.network.add_ssm_endpoints(self.bastion_security_group)
         else:

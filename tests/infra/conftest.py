@@ -68,6 +68,10 @@ class Synth:
         """The function the deploy's trigger runs the migrations with."""
         return self.function_by_handler("config.aws_lambda.deploy_hook.handler")
 
+    def bootstrap(self) -> tuple[str, dict[str, Any]]:
+        """The function the deploy's trigger bootstraps the application role with."""
+        return self.function_by_handler("config.aws_lambda.bootstrap.handler")
+
     def rules(self, kind: str, group: str) -> list[dict[str, Any]]:
         """Return the separate ingress or egress rules of a data-stack security group."""
         resource = f"AWS::EC2::SecurityGroup{kind.capitalize()}"

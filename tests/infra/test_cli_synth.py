@@ -70,6 +70,7 @@ def test_the_cdk_cli_bundles_the_handler_module_and_the_app(cli_synth: Path) -> 
     asset = asset_of_the_function(cli_synth)
     handlers = sorted(f["Properties"]["Handler"] for f in python_functions(cli_synth))
     assert handlers == [
+        "config.aws_lambda.bootstrap.handler",
         "config.aws_lambda.deploy_hook.handler",
         "config.aws_lambda.handler.handler",
     ]

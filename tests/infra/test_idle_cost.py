@@ -196,13 +196,14 @@ def test_a_resource_with_no_known_idle_price_fails_the_estimate(
 
 
 def test_the_dev_stage_costs_a_few_dollars_a_month_at_rest(dev: Synth) -> None:
-    """US$19.19 with the bastion running: 3.07 instance + 0.64 disk + 3.65 address + 0.05
+    """US$11.89 with the bastion running: 3.07 instance + 0.64 disk + 3.65 address + 0.05
     flow logs + 0.10 Aurora storage + 0.40 master secret + 0.18 for the daily purge's
-    wake-ups + 7.30 for the migrations' Secrets Manager endpoint + 8 alarms x 0.10 + 3.00
-    dashboard (+ 0.003 logs, + 0.0002 the web app's files); US$12.43 stopped: the same
-    less instance, address and flow logs."""
+    wake-ups + 8 alarms x 0.10 + 3.00 dashboard (+ 0.003 logs, + 0.0002 the web app's
+    files); US$5.13 stopped: the same less instance, address and flow logs, of which
+    1.33 is neither alarms nor dashboard. No endpoint: the deploy's bootstrap goes
+    through the Data API."""
     running, stopped = totals(estimate(stacks(dev)))
-    assert (round(running, 2), round(stopped, 2)) == (19.19, 12.43)
+    assert (round(running, 2), round(stopped, 2)) == (11.89, 5.13)
 
 
 def test_the_web_stack_costs_only_its_files_at_rest(dev: Synth) -> None:
@@ -217,23 +218,20 @@ def test_the_web_stack_costs_only_its_files_at_rest(dev: Synth) -> None:
 
 def test_an_isolated_bastion_pays_for_three_endpoints_in_one_az(isolated: Synth) -> None:
     """SSM, SSM Messages, EC2 Messages: each 730 h x US$0.01 = 7.30, billed even when
-    stopped; the dev total less the address (3.65) plus 21.90 gives 37.44 and 34.33."""
+    stopped; the dev total less the address (3.65) plus 21.90 gives 30.14 and 27.03."""
     items = estimate(stacks(isolated))
     endpoints = [i for i in items if i.what.startswith("Interface endpoint")]
-    assert sorted(i.what.split()[-1] for i in endpoints) == [
-        "ec2messages", "secretsmanager", "ssm", "ssmmessages"]  # fmt: skip
-    assert [round(i.stopped, 2) for i in endpoints] == [7.30] * 4
+    assert sorted(i.what.split()[-1] for i in endpoints) == ["ec2messages", "ssm", "ssmmessages"]
+    assert [round(i.stopped, 2) for i in endpoints] == [7.30] * 3
     running, stopped = totals(items)
-    assert (round(running, 2), round(stopped, 2)) == (37.44, 34.33)
+    assert (round(running, 2), round(stopped, 2)) == (30.14, 27.03)
 
 
-def test_the_default_layout_pays_for_one_endpoint_and_no_nat(dev: Synth) -> None:
-    """The bastion's public address replaces US$21.90 of SSM endpoints; the migrations'
-    Secrets Manager endpoint, in one AZ, is the only one."""
+def test_the_default_layout_pays_for_no_endpoint_and_no_nat(dev: Synth) -> None:
+    """The bastion's public address replaces US$21.90 of SSM endpoints, and the deploy
+    reads no secret from the VPC: no endpoint at all."""
     names = [item.what for item in estimate(stacks(dev))]
-    assert [n for n in names if "endpoint" in n.lower() or "NAT" in n] == [
-        "Interface endpoint secretsmanager"
-    ]
+    assert [n for n in names if "endpoint" in n.lower() or "NAT" in n] == []
     assert "Public IPv4 address" in names
 
 
@@ -248,7 +246,7 @@ def test_the_report_shows_both_totals(dev: Synth) -> None:
     """One Markdown table: an item per line, the running and stopped totals last."""
     items = estimate(stacks(dev))
     table = render("dev", items).splitlines()
-    assert table[-1] == "| **total, US$ a month** | | **19.19** | **12.43** |"
+    assert table[-1] == "| **total, US$ a month** | | **11.89** | **5.13** |"
     assert len(table) == len(items) + 5
 
 

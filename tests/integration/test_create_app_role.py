@@ -1,4 +1,6 @@
-"""create_app_role, run by the master user through the tunnel, then migrations from both sides.
+"""The application role's bootstrap, run by the master user through the tunnel
+(create_app_role) or as the deploy sends it to the Data API (the same statement), then
+migrations from both sides.
 
 Each test gets a scratch database and roles of its own, with unique names, dropped at
 the end; a role named like RDS's `rds_iam` stands in for it.
@@ -17,9 +19,12 @@ import psycopg
 import pytest
 from botocore.stub import Stubber
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg import sql
 
+from core.postgresql.app_role import bootstrap_sql
 from core.postgresql.credentials import aws_client
 from tests.integration.databases import (
     database_alias,
@@ -169,38 +174,118 @@ def check_reads_and_writes(function: BaseDatabaseWrapper, role: str) -> None:
         assert cursor.fetchall() == [("Buy milk", True)]
 
 
-@pytest.mark.usefixtures("operator")
-def test_the_deploy_hook_creates_the_role_then_migrates_and_a_rerun_changes_nothing(
+def run_bootstrap_sql(scratch: Scratch) -> list[str]:
+    """Run the statement the deploy sends to the Data API, as the master user; return
+    its notices (which the Data API drops)."""
+    notices: list[str] = []
+    with scratch.connect() as conn:
+        conn.add_notice_handler(lambda notice: notices.append(notice.message_primary or ""))
+        conn.execute(bootstrap_sql(scratch.app_role, scratch.iam_role))
+    return notices
+
+
+def privileges(scratch: Scratch) -> dict[str, Any]:
+    with scratch.connect() as conn:
+        row = conn.execute(
+            "SELECT r.rolcanlogin, r.rolpassword IS NULL,"
+            " pg_has_role(%(role)s, %(iam)s, 'MEMBER'),"
+            " has_database_privilege(%(role)s, current_database(), 'CONNECT'),"
+            " has_schema_privilege(%(role)s, 'public', 'USAGE'),"
+            " has_schema_privilege(%(role)s, 'public', 'CREATE'),"
+            " EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.roleid = r.oid"
+            "         AND m.member = (SELECT oid FROM pg_roles WHERE rolname = current_user))"
+            " FROM pg_authid r WHERE r.rolname = %(role)s",
+            {"role": scratch.app_role, "iam": scratch.iam_role},
+        ).fetchone()
+    assert row is not None, "no such role"
+    names = ("login", "no_password", "iam", "connect", "usage", "create", "master_member")
+    return dict(zip(names, row, strict=True))
+
+
+def test_the_data_api_statement_bootstraps_the_role_and_a_second_run_changes_nothing(
     scratch: Scratch,
 ) -> None:
-    """What a first deploy's trigger does (config/aws_lambda/deploy_hook.py), as the
-    master user: the role, then every table, owned by the role; the next deploy's run
+    """The DO block, as the master (a superuser here), twice: LOGIN without password,
+    rds_iam, CONNECT, USAGE and CREATE, the master a member, its tables and their
+    sequences handed over (a view too); the second run only finds it all done."""
+    with scratch.connect() as conn:
+        conn.execute("CREATE TABLE legacy (id serial PRIMARY KEY)")
+        conn.execute("CREATE SEQUENCE free_standing")
+        conn.execute("CREATE VIEW legacy_ids AS SELECT id FROM legacy")
+    first = run_bootstrap_sql(scratch)
+    assert f"Created role {scratch.app_role} (LOGIN, no password)." in first
+    assert f"Gave view legacy_ids to {scratch.app_role}." in first
+    assert first[-1] == f"Gave sequence free_standing to {scratch.app_role}.", "tables first"
+    assert privileges(scratch) == dict.fromkeys(privileges(scratch), True)
+    expected = {"legacy", "legacy_id_seq", "free_standing"}
+    assert owners(scratch) == dict.fromkeys(expected, scratch.app_role)
+    second = run_bootstrap_sql(scratch)
+    assert second == [
+        f"Role {scratch.app_role} exists.",
+        f"{scratch.app_role} is a member of {scratch.iam_role}.",
+        f"Granted CONNECT on {scratch.database}, USAGE and CREATE on schema public.",
+    ]
+    assert privileges(scratch) == dict.fromkeys(privileges(scratch), True)
+
+
+def test_names_are_quoted_as_identifiers_and_literals(scratch: Scratch) -> None:
+    """A role name with a quote, a double quote, a backslash and a dollar tag is created
+    under exactly that name; nothing in it is read as SQL."""
+    odd = Scratch(scratch.database, scratch.app_role + """'x"y\\z$bootstrap$""", scratch.iam_role)
+    try:
+        run_bootstrap_sql(odd)
+        assert privileges(odd)["iam"] is True
+        assert privileges(odd)["create"] is True
+    finally:
+        with scratch.connect() as conn:  # its grants first, then the role
+            who = sql.Identifier(odd.app_role)
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(who))
+            conn.execute(sql.SQL("DROP ROLE {}").format(who))
+
+
+@pytest.mark.usefixtures("operator")
+def test_create_app_role_refuses_to_run_as_the_role_itself(scratch: Scratch) -> None:
+    create_app_role(scratch)
+    with as_the_function(scratch), pytest.raises(CommandError, match="master user"):
+        call_command(
+            "create_app_role", database="function", role=scratch.app_role, stdout=StringIO()
+        )
+
+
+def test_the_deploy_bootstraps_then_migrates_as_the_app_role_and_a_rerun_changes_nothing(
+    scratch: Scratch,
+) -> None:
+    """What a first deploy's triggers do: the Data API's statement as the master
+    (config/aws_lambda/bootstrap.py), then the migrations as the application role
+    (config/aws_lambda/deploy_hook.py): every table is the role's; the next deploy's run
     finds both done."""
     from config.aws_lambda.deploy_hook import run_steps
 
-    role_output, migrate_output = run_steps(database="operator", iam_role=scratch.iam_role)
-    assert f"Created role {scratch.app_role}" in role_output
-    assert "Applying todos.0001" in migrate_output
-    assert {"todos", "django_migrations"} <= set(owners(scratch))
-    assert set(owners(scratch).values()) == {scratch.app_role}
-    again = run_steps(database="operator", iam_role=scratch.iam_role)
-    assert "Created" not in again[0]
-    assert "No migrations to apply" in again[1]
+    run_bootstrap_sql(scratch)
+    with as_the_function(scratch):
+        (migrate_output,) = run_steps(database="function")
+        assert "Applying todos.0001" in migrate_output
+        assert {"todos", "django_migrations"} <= set(owners(scratch))
+        assert set(owners(scratch).values()) == {scratch.app_role}
+        assert "Created" not in " ".join(run_bootstrap_sql(scratch))
+        assert "Gave" not in " ".join(run_bootstrap_sql(scratch))
+        (again,) = run_steps(database="function")
+        assert "No migrations to apply" in again
 
 
-@pytest.mark.usefixtures("operator")
 def test_a_failed_deploy_step_fails_the_hook_naming_only_the_step_and_the_error_type(
     scratch: Scratch,
 ) -> None:
-    """A migration that cannot run (here: the role owns nothing and may not create in a
-    schema it was refused) fails the invocation; the message, which the deploy output
-    shows, carries no SQL and no server message."""
+    """A migration that cannot run (here: a table in the way, created by the master after
+    the bootstrap, so not the role's) fails the invocation; the message, which the deploy
+    output shows, carries no SQL and no server message."""
     from config.aws_lambda.deploy_hook import DeployStepFailed, run_steps
 
-    with scratch.connect() as conn:  # a table in the way, owned by someone else
+    run_bootstrap_sql(scratch)
+    with scratch.connect() as conn:
         conn.execute("CREATE TABLE todos (id int)")
-    with pytest.raises(DeployStepFailed) as failed:
-        run_steps(database="operator", iam_role=scratch.iam_role)
+    with as_the_function(scratch), pytest.raises(DeployStepFailed) as failed:
+        run_steps(database="function")
     assert re.fullmatch(
         r"migrate failed \(\w+\); the function's log has the details\.", str(failed.value)
     )
