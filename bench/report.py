@@ -149,6 +149,14 @@ def faster_by(with_it: list[float], without: list[float]) -> float:
     return (statistics.median(ratios) - 1) * 100
 
 
+def spread(with_it: list[float], without: list[float]) -> str:
+    """Return the range, over the rounds, of how much faster batches with a trick (or
+    this tree) ran than those without (or the baseline), in percent: the noise the
+    median stands in."""
+    ratios = [b / a for a, b in zip(with_it, without, strict=True)]
+    return f"{(min(ratios) - 1) * 100:+.0f} to {(max(ratios) - 1) * 100:+.0f} %"
+
+
 def times_as_long(runs: list[float], against: list[float]) -> float:
     """Return how many times as long `runs` took as `against`: the median of the ratios
     of runs that ran side by side (run n of each)."""
@@ -373,7 +381,10 @@ def baseline_section(results: dict[str, Any], baseline: dict[str, Any] | None) -
         " `DB_HOST`, IAM token, TLS `verify-full`, pool mode, its batches interleaved with"
         ' the others. "This tree / baseline" is the median, over the rounds, of the'
         " ratio between the two setups' batches of one round (above 1: this tree is"
-        " faster)."
+        " faster); it can differ from the ratio of the two medians, which come from"
+        " different rounds. The range beside it is the lowest and highest of those"
+        " round-by-round ratios: where it spans both signs, the run could not tell the"
+        " two apart."
         + (
             ""
             if baseline["accounts"]
@@ -383,13 +394,19 @@ def baseline_section(results: dict[str, Any], baseline: dict[str, Any] | None) -
         + (f" It lacks {', '.join(missing)}: shown as —, not measured." if missing else ""),
         "",
         f"| operation | this tree, per second | `{ref}`, per second | this tree / baseline"
+        " | faster by, round by round, lowest to highest"
         f" | statements, this tree | statements, `{ref}` |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
         *(
             f"| {op} | {ours['per_second'][op]}"
             f" | {theirs['per_second'].get(op, '—')}"
             f" | {fmt(ratios[op]) if ratios[op] is not None else '—'}"
-            f" | {ours['statements'][op]['count']}"
+            + (
+                f" | {spread(ours['batch_seconds'][op], theirs['batch_seconds'][op])}"
+                if ratios[op] is not None
+                else " | —"
+            )
+            + f" | {ours['statements'][op]['count']}"
             f" | {theirs['statements'].get(op, {}).get('count', '—')} |"
             for op in ALL_OPERATIONS
         ),
@@ -444,13 +461,31 @@ def trick_verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
             for op in OPERATIONS
         }
         on_target = statistics.median(gain[op] for op in trick.targets)
+        rounds = len(shipped["batch_seconds"][trick.targets[0]])
+        by_round = [
+            (
+                statistics.median(
+                    without["batch_seconds"][op][n] / shipped["batch_seconds"][op][n]
+                    for op in trick.targets
+                )
+                - 1
+            )
+            * 100
+            for n in range(rounds)
+        ]
+        ranges = {
+            op: spread(shipped["batch_seconds"][op], without["batch_seconds"][op])
+            for op in OPERATIONS
+        }
         verdicts.append(
             {
                 "trick": trick,
                 "with": shipped["per_second"],
                 "without": without["per_second"],
                 "gain": gain,
+                "spread": ranges,
                 "on_target": on_target,
+                "on_target_range": (min(by_round), max(by_round)),
                 "sent": {op: shipped["statements"][op]["count"] for op in OPERATIONS},
                 "sent_without": {op: without["statements"][op]["count"] for op in OPERATIONS},
                 "kept": on_target > MARGIN,
@@ -487,17 +522,27 @@ def tricks_section(results: dict[str, Any]) -> list[str]:
             f"### {trick.name} ({trick.where})",
             "",
             f"| operation | with it | {trick.without_label} | faster by |"
-            " statements with it | statements without |",
-            "| --- | --- | --- | --- | --- | --- |",
+            " round by round, lowest to highest | statements with it | statements without |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
             *(
                 f"| {op} | {verdict['with'][op]} | {verdict['without'][op]}"
-                f" | {verdict['gain'][op]:+.0f} % | {verdict['sent'][op]}"
+                f" | {verdict['gain'][op]:+.0f} % | {verdict['spread'][op]}"
+                f" | {verdict['sent'][op]}"
                 f" | {verdict['sent_without'][op]} |"
                 for op in OPERATIONS
             ),
             "",
             f"It targets {targets}: {verdict['on_target']:+.0f} % in this run, so it"
-            f" **{'earns its place' if verdict['kept'] else 'does not earn its place'}**.",
+            f" **{'earns its place' if verdict['kept'] else 'does not earn its place'}**"
+            " in this run."
+            + (
+                " Round by round its gain there ranged from"
+                f" {verdict['on_target_range'][0]:+.0f} to {verdict['on_target_range'][1]:+.0f} %,"
+                f" on both sides of {MARGIN} %: this run cannot tell, and a quieter one"
+                " should decide before the trick goes or stays."
+                if verdict["on_target_range"][0] <= MARGIN <= verdict["on_target_range"][1]
+                else ""
+            ),
             "",
         ]
     return lines
@@ -597,7 +642,14 @@ def render(results: dict[str, Any]) -> str:
         " stock twin. The database is a private PostgreSQL cluster the run starts and"
         " stops (bench/cluster.py), with TLS. The machine is shared with other work, so"
         " absolute figures are noisy; the setups ran interleaved, so those that ran"
-        " side by side compare fairly.",
+        " side by side compare fairly."
+        + (
+            f" The machine's load average (1 minute) was {results['load'][0]:.1f} when"
+            f" the run began and {results['load'][1]:.1f} when it ended, on"
+            f" {os.cpu_count()} cores."
+            if results.get("load")
+            else ""
+        ),
         "",
         *against_targets(results),
         *cold_start_section(results["cold"]),
@@ -665,7 +717,13 @@ def against_targets(results: dict[str, Any]) -> list[str]:
         else:
             measured = (
                 f"{fmt(ratio)} ({warm_setups[HEADLINE]['per_second'][op]} against"
-                f" {warm_setups[BASELINE]['per_second'][op]} per second)"
+                f" {warm_setups[BASELINE]['per_second'][op]} per second; round by round"
+                " "
+                + spread(
+                    warm_setups[HEADLINE]["batch_seconds"][op],
+                    warm_setups[BASELINE]["batch_seconds"][op],
+                )
+                + ")"
             )
         rows.append(
             (
@@ -754,6 +812,7 @@ def main() -> None:
         args.output.resolve() != REPORT
     ):
         command = "uv run python bench/report.py " + " ".join(sys.argv[1:])
+    load = os.getloadavg()[0]
     with clusters.running() as cluster:
         database.prepare(cluster)
         python = cold_start.lambda_python()
@@ -769,6 +828,7 @@ def main() -> None:
             ),
         }
     results["bundle"] = bundle_sizes()
+    results["load"] = [load, os.getloadavg()[0]]
     # Kept beside the page, so that its wording can change without measuring again.
     kept = ROOT / "build" / f"bench-results-{args.output.stem}.json"
     kept.write_text(json.dumps(results, indent=2, default=str))
