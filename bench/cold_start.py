@@ -603,6 +603,9 @@ def prepare_baseline(cluster: Cluster, python: str, ref: str | None) -> Baseline
     if not ref:
         return None
     source, commit = baseline_source(ref)
+    # Another commit's builder may not recognise a bundle this tree's builder wrote (the
+    # handler moved), and refuses to replace it: it is ours to delete.
+    shutil.rmtree(BASELINE_BUNDLE, ignore_errors=True)
     build_bundle(python, source=source, output=BASELINE_BUNDLE)
     trust_cluster_in_baseline(BASELINE_BUNDLE, cluster)
     handler = handler_module(BASELINE_BUNDLE)
