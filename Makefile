@@ -73,7 +73,7 @@ bundle: install ## Build the Lambda asset (arm64, Python 3.13) in build/lambda a
 	$(UV) run --locked python scripts/build_lambda_bundle.py --zip \
 		$(if $(BYTECODE_PYTHON),--bytecode-python $(BYTECODE_PYTHON))
 
-# BENCH_BASELINE=<git ref> also times the cold start of that commit, in the same runs.
+# BENCH_BASELINE=<git ref> also measures that commit, cold and warm, in the same runs.
 bench: install ## Measure cold start, warm throughput, server-side SQL and bundle size (docs/benchmarks.md)
 	$(UV) run --locked python bench/report.py $(if $(BENCH_BASELINE),--baseline=$(BENCH_BASELINE))
 

@@ -22,6 +22,9 @@ that is slower for a while is slower for all of them:
   unused. Each run is checked: 100 todos in the answer, botocore not loaded, the
   connection's password an IAM token, and a TLS connection of its application name in
   the server's log.
+- "first response": the same bundle on the deployed path, answering `GET /dev/api/health`
+  (one `SELECT 1`, no token): the lightest request that still goes through the whole app
+  and to the database, set beside the calibration app's first response.
 - "restored": the same, as an instance restored from a SnapStart snapshot finds itself
   (config/aws_lambda/snapstart.py): in one process the handler is imported and
   `before_snapshot(handler)` runs, untimed, as Lambda runs it before the snapshot; the
@@ -34,9 +37,11 @@ that is slower for a while is slower for all of them:
   with the same locked packages unpruned. A machine that is slower today shows in it.
 - "baseline" (with `--baseline REF`): the bundle built from another commit (`git
   archive` into build/, then that commit's own bundle builder), on the deployed path,
-  so a change's cost reads "before and after, same run". A commit from before accounts
-  ignores the token and lists the whole table, which holds the same 100 rows. Whether
-  it loads botocore is not checked: an older commit signed its tokens with it.
+  so a change's cost reads "before and after, same run". It serves a database of its
+  own, migrated by its own migrations (its schema may differ from this tree's), and
+  its token is issued by its own handler. A commit from before accounts is sent no
+  token and lists the whole table, which holds the same 100 rows. Whether it loads
+  botocore is not checked: an older commit signed its tokens with it.
 
 One more deployed run under `python -X importtime` shows where the import time goes, and
 one more run of "deployed" and of "restored" with `log_statement = all` counts what their
@@ -184,6 +189,72 @@ class Run:
     log: list[dict[str, str]]
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """Another commit, built and migrated beside this tree, to measure in the same run."""
+
+    ref: str
+    commit: str
+    commits_between: int  # commits in HEAD that it lacks
+    bundle: Path
+    handler: str  # the module of its Lambda handler
+    features: dict[str, bool]  # what it offers: driver.Features's fields
+    database: str  # a database of its own, migrated by its own migrations
+
+    def report(self) -> dict[str, Any]:
+        """Return what the report says about it."""
+        return {
+            "ref": self.ref,
+            "commit": self.commit,
+            "commits_between": self.commits_between,
+            "handler": self.handler,
+            "features": self.features,
+            "accounts": self.features["accounts"],
+            "database": self.database,
+        }
+
+
+# Each feature an older commit may lack, and a file or a text in its code that says it has
+# it: accounts (core/identity), ETags and If-Match, idempotency keys.
+FEATURE_MARKS = {
+    "accounts": ("core/identity/api.py", ""),
+    "etags": ("todos/api.py", "If-Match"),
+    "idempotency": ("todos/api.py", "Idempotency-Key"),
+}
+BASELINE_DATABASE = f"{database.NAME}_baseline"
+# Apply a bundle's own migrations, with its own Django, to the database its environment
+# names. argv: sys.path entries.
+MIGRATE = """
+import os, sys
+sys.path[:0] = sys.argv[1].split(os.pathsep)
+import django
+from django.core.management import call_command
+django.setup()
+call_command("migrate", verbosity=0)
+"""
+
+
+def features_of(source: Path) -> dict[str, bool]:
+    """Return which of the features an older commit may lack the code in `source` has."""
+    found = {}
+    for feature, (name, text) in FEATURE_MARKS.items():
+        path = source / name
+        found[feature] = path.is_file() and text in path.read_text()
+    return found
+
+
+def head_features() -> dict[str, bool]:
+    """Return this tree's features: all of them, which also checks that features_of
+    still recognises each.
+
+    :raises SystemExit: when one is not recognised in this tree.
+    """
+    found = features_of(ROOT)
+    if missing := [name for name, present in found.items() if not present]:
+        raise SystemExit(f"features_of no longer recognises {missing} in this tree.")
+    return found
+
+
 def lambda_python() -> str:
     """Return a Python 3.13, the Lambda runtime's version, if there is one; else this one.
 
@@ -236,12 +307,22 @@ def trust_cluster_in_baseline(bundle: Path, cluster: Cluster) -> None:
         pem.write_text(pem.read_text() + cluster.authority.read_text())
 
 
+# Where a commit's Lambda handler lives, newest first: it moved once.
+HANDLER_MODULES = ("config.aws_lambda.handler", "config.lambda_handler")
+
+
 def handler_module(bundle: Path) -> str:
-    """Return the module of the bundle's Lambda handler (it moved once)."""
-    for module in ("config.aws_lambda.handler", "config.lambda_handler"):
+    """Return the module of the bundle's Lambda handler.
+
+    :raises SystemExit: when the bundle has none of the modules it ever lived in.
+    """
+    for module in HANDLER_MODULES:
         if (bundle / (module.replace(".", "/") + ".py")).is_file():
             return module
-    raise SystemExit(f"No Lambda handler module in {bundle}")
+    raise SystemExit(
+        f"No Lambda handler in {bundle}: none of {', '.join(HANDLER_MODULES)} is there,"
+        " so this benchmark cannot drive that commit."
+    )
 
 
 def install(python: str, target: Path, requirements: list[str]) -> None:
@@ -370,27 +451,29 @@ def import_profile(report: str) -> dict[str, Any]:
     }
 
 
-def sign_up(python: str, cluster: Cluster) -> tuple[str, str]:
+def sign_up(
+    python: str, cluster: Cluster, bundle: Path = BUNDLE, name: str = database.NAME
+) -> tuple[str, str]:
     """Register a user and sign in, through the bundle's handler in a process of its own
-    on the deployed path; return the user's id and access token.
+    on the deployed path, in database `name`; return the user's id and access token.
 
     :raises SystemExit: when either request does not answer as the API promises.
     """
     account = {"email": f"bench-cold-{uuid.uuid4().hex[:8]}@example.com"}
     account["password"] = secrets.token_urlsafe(18)
     body = json.dumps(account).encode()
-    paths = os.pathsep.join(map(str, (BUNDLE, RUNTIME_SDK)))
+    paths = os.pathsep.join(map(str, (bundle, RUNTIME_SDK)))
     events = [
         rest_event("POST", "/api/auth/register", body),
         rest_event("POST", "/api/auth/token", body),
     ]
     result = subprocess.run(
-        [python, "-I", "-S", "-c", SERVE_EVENTS, paths, handler_module(BUNDLE)],
+        [python, "-I", "-S", "-c", SERVE_EVENTS, paths, handler_module(bundle)],
         input="".join(json.dumps(event) + "\n" for event in events),
         capture_output=True,
         text=True,
-        env=database.deployed_environment(cluster, "bench-cold-sign-up"),
-        cwd=BUNDLE,
+        env=database.deployed_environment(cluster, "bench-cold-sign-up", database=name),
+        cwd=bundle,
         check=False,
     )
     answers = [json.loads(line) for line in result.stdout.splitlines()]
@@ -400,7 +483,7 @@ def sign_up(python: str, cluster: Cluster) -> tuple[str, str]:
     return str(user["id"]), str(pair["access_token"])
 
 
-def apps(cluster: Cluster, token: str, baseline: bool) -> list[App]:
+def apps(cluster: Cluster, token: str, baseline: Baseline | None, baseline_token: str) -> list[App]:
     """Return the apps to start, with the environments they run in."""
     bundle, module = (BUNDLE, RUNTIME_SDK), "config.aws_lambda.handler"
     # The deployed path: a token signed here, never by botocore, though it is there.
@@ -415,6 +498,15 @@ def apps(cluster: Cluster, token: str, baseline: bool) -> list[App]:
             expect=stdlib_token,
             tls=True,
             token=token,
+        ),
+        App(
+            "first response",
+            bundle,
+            module,
+            "/api/health",
+            database.deployed_environment(cluster, "bench-cold-first-response"),
+            expect={"items": None, "botocore": False, "iam_token": True, "signed": True},
+            tls=True,
         ),
         App(
             "restored",
@@ -449,14 +541,16 @@ def apps(cluster: Cluster, token: str, baseline: bool) -> list[App]:
         found.append(
             App(
                 "baseline",
-                (BASELINE_BUNDLE, RUNTIME_SDK),
-                handler_module(BASELINE_BUNDLE),
+                (baseline.bundle, RUNTIME_SDK),
+                baseline.handler,
                 "/api/todos",
-                database.deployed_environment(cluster, "bench-cold-baseline"),
+                database.deployed_environment(
+                    cluster, "bench-cold-baseline", database=baseline.database
+                ),
                 # Signed with botocore or without, depending on the commit: not checked.
                 expect={"items": ROWS, "signed": True},
                 tls=True,
-                token=token,
+                token=baseline_token,
             )
         )
     return found
@@ -491,27 +585,84 @@ def first_request_statements(python: str, cluster: Cluster, app: App) -> dict[st
     return {"count": len(sent), "sent": [statement[:120] for statement in sent]}
 
 
-def measure(cluster: Cluster, runs: int, baseline: str | None = None) -> dict[str, Any]:
-    """Build the apps, then time `runs` cold starts of each; profile one more, and count
-    what the first request of a fresh instance sends.
+def build_apps(python: str) -> None:
+    """Build this tree's bundle, the runtime's SDK beside it, and the calibration app."""
+    build_bundle(python)
+    build_runtime_sdk(python)
+    build_plain_app(python)
+
+
+def prepare_baseline(cluster: Cluster, python: str, ref: str | None) -> Baseline | None:
+    """Build the bundle of commit `ref`, and give it a database of its own, migrated by
+    that commit's own migrations with its own Django (its schema may differ from this
+    tree's); return it, or None without a `ref`.
+
+    :raises SystemExit: when its bundle has no handler this benchmark knows, or its
+        migrations fail.
+    """
+    if not ref:
+        return None
+    source, commit = baseline_source(ref)
+    # Another commit's builder may not recognise a bundle this tree's builder wrote (the
+    # handler moved), and refuses to replace it: it is ours to delete.
+    shutil.rmtree(BASELINE_BUNDLE, ignore_errors=True)
+    build_bundle(python, source=source, output=BASELINE_BUNDLE)
+    trust_cluster_in_baseline(BASELINE_BUNDLE, cluster)
+    handler = handler_module(BASELINE_BUNDLE)
+    database.create_database(cluster, BASELINE_DATABASE)
+    migrated = subprocess.run(
+        [
+            python,
+            "-I",
+            "-S",
+            "-c",
+            MIGRATE,
+            os.pathsep.join(map(str, (BASELINE_BUNDLE, RUNTIME_SDK))),
+        ],
+        env=database.database_url_environment(
+            cluster,
+            "bench-baseline-migrate",
+            database=BASELINE_DATABASE,
+            DJANGO_SETTINGS_MODULE="config.settings",
+        ),
+        cwd=BASELINE_BUNDLE,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if migrated.returncode != 0:
+        raise SystemExit(f"{ref}'s migrations failed:\n{migrated.stderr[-3000:]}")
+    return Baseline(
+        ref=ref,
+        commit=commit,
+        commits_between=commits_between(commit),
+        bundle=BASELINE_BUNDLE,
+        handler=handler,
+        features=features_of(source),
+        database=BASELINE_DATABASE,
+    )
+
+
+def measure(cluster: Cluster, runs: int, baseline: Baseline | None = None) -> dict[str, Any]:
+    """Time `runs` cold starts of each app (the bundles built, the baseline prepared);
+    profile one more, and count what the first request of a fresh instance sends.
 
     :raises SystemExit: when `runs` is not positive: nothing would be measured.
     """
     if runs < 1:
         raise SystemExit(f"--runs {runs}: at least one run is needed.")
     python = lambda_python()
-    build_bundle(python)
-    build_runtime_sdk(python)
-    build_plain_app(python)
-    commit, accounts = None, False
-    if baseline:
-        source, commit = baseline_source(baseline)
-        accounts = (source / "core" / "identity").is_dir()
-        build_bundle(python, source=source, output=BASELINE_BUNDLE)
-        trust_cluster_in_baseline(BASELINE_BUNDLE, cluster)
     owner, token = sign_up(python, cluster)
     database.reset_todos(cluster, owner, ROWS)
-    started = apps(cluster, token, baseline=commit is not None)
+    baseline_token = ""
+    if baseline:
+        baseline_owner = None
+        if baseline.features["accounts"]:
+            baseline_owner, baseline_token = sign_up(
+                python, cluster, baseline.bundle, baseline.database
+            )
+        database.reset_todos(cluster, baseline_owner, ROWS, baseline.database)
+    started = apps(cluster, token, baseline, baseline_token)
     by_name = {app.name: app for app in started}
     for app in started:
         first_response(python, app, cluster)  # warms the file system cache
@@ -529,16 +680,7 @@ def measure(cluster: Cluster, runs: int, baseline: str | None = None) -> dict[st
     return {
         "python": version.stdout.strip(),
         "runs": runs,
-        "baseline": (
-            {
-                "ref": baseline,
-                "commit": commit,
-                "commits_between": commits_between(commit),
-                "accounts": accounts,  # whether that commit has accounts (core/identity)
-            }
-            if commit
-            else None
-        ),
+        "baseline": baseline.report() if baseline else None,
         "apps": {
             name: {
                 "median_s": round(statistics.median(values), 3),
@@ -547,6 +689,8 @@ def measure(cluster: Cluster, runs: int, baseline: str | None = None) -> dict[st
             }
             for name, values in times.items()
         },
+        # Run by run, in the order they ran: run n of every app ran within a second or so.
+        "run_seconds": times,
         "imports": import_profile(profiled.errors),
         "first_request_statements": statements,
     }
@@ -559,7 +703,10 @@ def main() -> None:
     args = parser.parse_args()
     with clusters.running() as cluster:
         database.prepare(cluster)
-        print(json.dumps(measure(cluster, args.runs, args.baseline), indent=2))
+        python = lambda_python()
+        build_apps(python)
+        baseline = prepare_baseline(cluster, python, args.baseline)
+        print(json.dumps(measure(cluster, args.runs, baseline), indent=2))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,19 @@ from bench.cluster import Cluster
 ROOT = Path(__file__).resolve().parent.parent
 NAME, APP_ROLE = "todo_bench", "todo_app"
 REGION = "eu-west-1"
+# `rows` todos for one owner; and, for a commit from before accounts, for nobody.
+OWNED_ROWS = (
+    "INSERT INTO todos (id, owner_id, title, completed, created_at, updated_at)"
+    " SELECT gen_random_uuid(), %(owner)s, 'Benchmark todo ' || n, n %% 2 = 0,"
+    " now() - n * interval '1 second', now() - n * interval '1 second'"
+    " FROM generate_series(1, %(rows)s) AS n"
+)
+UNOWNED_ROWS = (
+    "INSERT INTO todos (id, title, completed, created_at, updated_at)"
+    " SELECT gen_random_uuid(), 'Benchmark todo ' || n, n %% 2 = 0,"
+    " now() - n * interval '1 second', now() - n * interval '1 second'"
+    " FROM generate_series(1, %(rows)s) AS n"
+)
 
 
 def lambda_environment(**variables: str) -> dict[str, str]:
@@ -51,12 +64,14 @@ def lambda_environment(**variables: str) -> dict[str, str]:
     }
 
 
-def deployed_environment(cluster: Cluster, application: str, **variables: str) -> dict[str, str]:
+def deployed_environment(
+    cluster: Cluster, application: str, *, database: str = NAME, **variables: str
+) -> dict[str, str]:
     """Return the environment of a function that reaches the cluster as on AWS."""
     return lambda_environment(
         DB_HOST="127.0.0.1",
         DB_PORT=str(cluster.port),
-        DB_NAME=NAME,
+        DB_NAME=database,
         DB_USER=APP_ROLE,
         # The role's credentials, as Lambda sets them; fake, but the token is signed with them.
         AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
@@ -71,23 +86,29 @@ def deployed_environment(cluster: Cluster, application: str, **variables: str) -
 
 
 def database_url_environment(
-    cluster: Cluster, application: str, **variables: str
+    cluster: Cluster, application: str, *, database: str = NAME, **variables: str
 ) -> dict[str, str]:
     """Return the environment of a function given a DATABASE_URL (plain TCP, no token)."""
     return lambda_environment(
-        DATABASE_URL=cluster.url(NAME, APP_ROLE), DB_APPLICATION_NAME=application, **variables
+        DATABASE_URL=cluster.url(database, APP_ROLE), DB_APPLICATION_NAME=application, **variables
     )
+
+
+def create_database(cluster: Cluster, name: str) -> None:
+    """Create a database that the application role owns."""
+    with psycopg.connect(cluster.url(), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(name), sql.Identifier(APP_ROLE)
+            )
+        )
 
 
 def prepare(cluster: Cluster) -> None:
     """Create the application role and its database, and apply the migrations as that role."""
     with psycopg.connect(cluster.url(), autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(APP_ROLE)))
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(NAME), sql.Identifier(APP_ROLE)
-            )
-        )
+    create_database(cluster, NAME)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
         cwd=ROOT,
@@ -101,33 +122,32 @@ def prepare(cluster: Cluster) -> None:
     )
 
 
-def empty_todos(cluster: Cluster) -> None:
-    """Delete every todo, and the idempotency keys that remember created ones."""
-    with psycopg.connect(cluster.url(NAME, APP_ROLE), autocommit=True) as conn:
-        conn.execute("TRUNCATE todos, idempotency_keys")
+def empty_todos(cluster: Cluster, name: str = NAME) -> None:
+    """Delete every todo, and the idempotency keys that remember created ones (in a
+    database whose schema has them: an older commit's may not)."""
+    with psycopg.connect(cluster.url(name, APP_ROLE), autocommit=True) as conn:
+        row = conn.execute("SELECT to_regclass('idempotency_keys') IS NOT NULL").fetchone()
+        conn.execute("TRUNCATE todos, idempotency_keys" if row and row[0] else "TRUNCATE todos")
 
 
-def reset_todos(cluster: Cluster, owner: str, rows: int) -> list[str]:
-    """Leave exactly `rows` todos in the table, all the owner's; return their ids, newest
-    first.
+def reset_todos(cluster: Cluster, owner: str | None, rows: int, name: str = NAME) -> list[str]:
+    """Leave exactly `rows` todos in the table, all the owner's (or nobody's, in the
+    database of a commit from before accounts); return their ids, newest first.
 
     Every other todo goes: a commit from before accounts lists the whole table.
 
     :raises SystemExit: when the table does not hold exactly those rows afterwards.
     """
-    empty_todos(cluster)
-    with psycopg.connect(cluster.url(NAME, APP_ROLE), autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO todos (id, owner_id, title, completed, created_at, updated_at)"
-            " SELECT gen_random_uuid(), %s, 'Benchmark todo ' || n, n %% 2 = 0,"
-            " now() - n * interval '1 second', now() - n * interval '1 second'"
-            " FROM generate_series(1, %s) AS n",
-            [owner, rows],
-        )
+    empty_todos(cluster, name)
+    owned = owner is not None
+    with psycopg.connect(cluster.url(name, APP_ROLE), autocommit=True) as conn:
+        conn.execute(OWNED_ROWS if owned else UNOWNED_ROWS, {"owner": owner, "rows": rows})
         found = conn.execute(
             "SELECT id, owner_id FROM todos ORDER BY created_at DESC, id DESC"
+            if owned
+            else "SELECT id, NULL FROM todos ORDER BY created_at DESC, id DESC"
         ).fetchall()
-    if len(found) != rows or any(str(row[1]) != owner for row in found):
+    if len(found) != rows or any(owned and str(row[1]) != owner for row in found):
         raise SystemExit(f"The todos table holds {len(found)} rows, not the owner's {rows}.")
     return [str(row[0]) for row in found]
 

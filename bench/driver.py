@@ -32,6 +32,32 @@ CONDITIONAL_OPERATIONS = {
     "update (If-Match)": "update",
     "delete (If-Match)": "delete",
 }
+# The account operations: a sign-in with the right password, and a refresh that spends
+# the token the previous one answered.
+ACCOUNT_OPERATIONS = ("sign in", "refresh")
+# Every operation, in the order the tables show them.
+ALL_OPERATIONS = (*BASE_OPERATIONS, *CONDITIONAL_OPERATIONS, *ACCOUNT_OPERATIONS)
+# A sign-in hashes the password with Argon2id (tens of ms): its batches are this many
+# times shorter than the others, so that a round does not last minutes.
+SHORTER_BATCHES = {"sign in": 5}
+
+
+def batch_calls(operation: str, per_round: int) -> int:
+    """Return how many calls a batch of `operation` makes in a round of `per_round`."""
+    return max(1, per_round // SHORTER_BATCHES.get(operation, 1))
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the app under test offers, which decides the operations it can run.
+
+    An older commit may lack accounts (no bearer token: every todo is everyone's, and a
+    list is the whole table), ETags and If-Match, or idempotency keys.
+    """
+
+    accounts: bool = True
+    etags: bool = True
+    idempotency: bool = True
 
 
 def rest_event(
@@ -130,9 +156,24 @@ class Invoker:
         return self.request(method, path, payload, expect).body
 
 
-def sign_up(handler: Any, email: str) -> tuple[str, str]:
-    """Register an account through the handler and sign in; return its id and an
-    access token. The password is random: nothing signs in with it again.
+@dataclass(frozen=True)
+class Account:
+    """A signed-up user: its credentials, id and first token pair."""
+
+    email: str
+    password: str
+    id: str
+    access_token: str
+    refresh_token: str
+
+    def credentials(self) -> dict[str, str]:
+        """Return the body of a sign-in."""
+        return {"email": self.email, "password": self.password}
+
+
+def sign_up(handler: Any, email: str) -> Account:
+    """Register an account through the handler and sign in; return it with its first
+    token pair. The password is random, and known to the benchmark only.
 
     :raises RuntimeError: when either step does not answer as the API promises.
     """
@@ -142,43 +183,64 @@ def sign_up(handler: Any, email: str) -> tuple[str, str]:
     pair = public("POST", "/api/auth/token", account)
     if user.get("email") != email or not pair.get("access_token"):
         raise RuntimeError(f"signing up {email} answered {user} and no access token")
-    return str(user["id"]), str(pair["access_token"])
+    if not pair.get("refresh_token"):
+        raise RuntimeError(f"signing in {email} answered no refresh token: {pair}")
+    return Account(
+        email,
+        account["password"],
+        str(user["id"]),
+        str(pair["access_token"]),
+        str(pair["refresh_token"]),
+    )
 
 
-def create_todos(invoke: Invoker, rows: int) -> dict[str, str]:
-    """Create `rows` todos through the API; return each one's id and ETag, newest first."""
+def create_todos(invoke: Invoker, rows: int, *, etags: bool = True) -> dict[str, str]:
+    """Create `rows` todos through the API; return each one's id and ETag (empty for an
+    app without ETags), newest first."""
     todos: dict[str, str] = {}
     for n in range(rows):
         answer = invoke.request("POST", "/api/todos", {"title": f"Benchmark todo {n}"}, 201)
-        todos[answer.body["id"]] = etag_of(answer)
+        todos[answer.body["id"]] = etag_of(answer, etags=etags)
     return dict(reversed(todos.items()))
 
 
-def etag_of(answer: Answer) -> str:
-    """Return the ETag of an answer about one todo.
+def etag_of(answer: Answer, *, etags: bool = True) -> str:
+    """Return the ETag of an answer about one todo; "" from an app without ETags.
 
-    :raises RuntimeError: when there is none.
+    :raises RuntimeError: when there is none and the app has ETags, or there is one and
+        the app should have none (the features were told wrong).
     """
-    if not answer.headers.get("etag"):
+    found = answer.headers.get("etag", "")
+    if etags and not found:
         raise RuntimeError(f"an answer about one todo carried no ETag: {answer}")
-    return answer.headers["etag"]
+    if not etags and found:
+        raise RuntimeError(f"an app said to have no ETags answered one: {answer}")
+    return found
 
 
 def operations(
-    invoke: Invoker, todos: dict[str, str], *, conditional: bool = True
+    invoke: Invoker,
+    todos: dict[str, str],
+    *,
+    conditional: bool = True,
+    features: Features = Features(),
+    account: Account | None = None,
+    public: Invoker | None = None,
 ) -> dict[str, Operation]:
     """Return each benchmarked operation as a function of a running number.
 
     `todos` holds the signed-in user's todos, by id, with their current ETags; the
     operations keep the ETags current, so that an If-Match always names the todo as it
     is. Each operation checks that it did its work (a full page of the user's todos and
-    only theirs, the right todo, a fresh ETag, no replay for a fresh key), so a broken
-    setup cannot pass for a fast one.
+    only theirs, the right todo, a fresh ETag, no replay for a fresh key, a new token
+    pair), so a broken setup cannot pass for a fast one.
 
     In the order returned, each create is followed by a delete of as many todos, so a
     round of batches leaves the table as it found it. `conditional` adds the conditional
-    twins of create, update and delete.
+    twins of create, update and delete, and, given the `account` and an invoker that
+    sends no token (`public`), the account operations: those the app's `features` have.
     """
+    etags = features.etags
     ids = list(todos)
     created: list[tuple[str, str]] = []  # id and ETag, of todos made and not yet deleted
 
@@ -194,7 +256,7 @@ def operations(
         answer = invoke.request("GET", f"/api/todos/{todo_id}")
         if answer.body["id"] != todo_id:
             raise RuntimeError(f"GET /api/todos/{todo_id} answered another todo")
-        if etag_of(answer) != todos[todo_id]:
+        if etag_of(answer, etags=etags) != todos[todo_id]:
             raise RuntimeError(f"GET /api/todos/{todo_id}: ETag {etag_of(answer)}, not ours")
 
     def write(n: int, headers: Sequence[Header] = ()) -> None:
@@ -203,16 +265,16 @@ def operations(
         answer = invoke.request("PATCH", path, {"completed": n % 2 == 0}, headers=headers)
         if answer.body["id"] != todo_id or answer.body["completed"] != (n % 2 == 0):
             raise RuntimeError(f"PATCH {path} did not update it: {answer.body}")
-        if etag_of(answer) == todos[todo_id]:
+        if etags and etag_of(answer) == todos[todo_id]:
             raise RuntimeError(f"PATCH {path} left the ETag as it was")
-        todos[todo_id] = etag_of(answer)
+        todos[todo_id] = etag_of(answer, etags=etags)
 
     def make(n: int, headers: Sequence[Header] = ()) -> None:
         title = f"Bench {n}"
         answer = invoke.request("POST", "/api/todos", {"title": title}, 201, headers=headers)
         if answer.body["title"] != title or "idempotent-replayed" in answer.headers:
             raise RuntimeError(f"POST /api/todos did not create {title!r}: {answer}")
-        created.append((answer.body["id"], etag_of(answer)))
+        created.append((answer.body["id"], etag_of(answer, etags=etags)))
 
     def remove(n: int, headers: Sequence[Header] = ()) -> None:
         todo_id, _ = created.pop()
@@ -235,10 +297,39 @@ def operations(
         "update": write,
         "delete": remove,
     }
-    if conditional:
-        found |= {
-            "create (Idempotency-Key)": create_with_key,
-            "update (If-Match)": update_if_match,
-            "delete (If-Match)": delete_if_match,
-        }
+    if conditional and features.idempotency:
+        found["create (Idempotency-Key)"] = create_with_key
+    if conditional and etags:
+        found |= {"update (If-Match)": update_if_match, "delete (If-Match)": delete_if_match}
+    if conditional and features.accounts:
+        if account is None or public is None:
+            raise RuntimeError("an app with accounts needs an account to sign in with")
+        found |= account_operations(public, account)
     return found
+
+
+def account_operations(public: Invoker, account: Account) -> dict[str, Operation]:
+    """Return sign-in and refresh as operations of a running number.
+
+    Each refresh spends the refresh token the previous one answered (a chain of one
+    sign-in, as a client keeps it); a sign-in with the right password resets its
+    address's count of failures, so the throttle never answers 429 to it.
+    """
+    chain = [account.refresh_token]
+
+    def pair_of(answer: Any, what: str) -> dict[str, str]:
+        if not answer.get("access_token") or not answer.get("refresh_token"):
+            raise RuntimeError(f"{what} answered no token pair: {answer}")
+        return dict(answer)
+
+    def sign_in(n: int) -> None:
+        pair_of(public("POST", "/api/auth/token", account.credentials()), "a sign-in")
+
+    def refresh(n: int) -> None:
+        spent = chain[-1]
+        pair = pair_of(public("POST", "/api/auth/refresh", {"refresh_token": spent}), "refresh")
+        if pair["refresh_token"] == spent:
+            raise RuntimeError("a refresh answered the token it spent")
+        chain[-1] = pair["refresh_token"]
+
+    return {"sign in": sign_in, "refresh": refresh}

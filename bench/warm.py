@@ -1,19 +1,30 @@
 """Warm invocations per second through the Lambda handler, and the statements each sends.
 
-Each setup (how the app reaches the database, the connection mode, a variant of the app)
-runs in a process of its own, which imports the handler, signs up a user of its own
-through it (register, then sign in: every todo call carries that user's bearer token),
-creates the user's ROWS todos through the API, and warms up: one Lambda instance,
-serving one invocation at a time. The operations (list of 100 rows, get, create,
-update, delete, and on the shipped app their conditional twins: create with an
-Idempotency-Key, update and delete with If-Match; bench/driver.py) run in batches of
-PER_ROUND invocations, interleaved across the setups (the list batch of every setup,
-then the get batch of every setup, ..., ROUNDS times over), so a machine that slows
-down for a while slows every setup alike; a figure is the median of an operation's
-batches. Each round deletes as many todos as it creates, so every list sees ROWS.
+Each setup (which code, how it reaches the database, the connection mode, a variant of
+the app) runs in a process of its own (bench/worker.py) on a Lambda bundle, with the
+Lambda runtime's Python: this tree's bundle, the calibration app's, or, given a
+baseline commit, that commit's bundle, driven by this tree's driver code. The process
+imports the handler, signs up a user of its own through it when the app has accounts
+(register, then sign in: every todo call carries that user's bearer token), creates
+ROWS todos through the API, and warms up: one Lambda instance, serving one invocation
+at a time. The operations (bench/driver.py: list of 100 rows, get, create, update,
+delete; on the shipped app their conditional twins, a create with an Idempotency-Key
+and an update and a delete with If-Match, and the account operations, a sign-in with
+the right password and a refresh) run in batches of PER_ROUND invocations (a fifth of
+that for a sign-in, which hashes a password), interleaved across the setups (the list
+batch of every setup, then the get batch of every setup, ..., ROUNDS times over), so a
+machine that slows down for a while slows every setup alike; a figure is the median of
+an operation's batches. Each round deletes as many todos as it creates, so every list
+sees ROWS.
+
+The baseline runs exactly as the "deployed pool" setup runs this tree (DB_HOST, IAM
+token, TLS verify-full, pool mode), on a database of its own migrated by its own
+migrations (bench/cold_start.py prepare_baseline). A commit from before accounts sends
+no token and lists the whole table, which holds its 100 rows; an operation it lacks is
+not run, and the report shows it as missing.
 
 The variants put each of the app's speed tricks beside what it replaces, in the same
-run; they are set up here, in the benchmark's process, never by a switch in the app:
+run; they are set up in the setup's process, never by a switch in the app:
 
 - "stock ASGI handler": `make_handler(django.core.handlers.asgi.ASGIHandler())` instead
   of the shipped `LambdaASGIHandler` (config/aws_lambda/django_asgi.py);
@@ -25,25 +36,22 @@ each setup; the statements are read from the server's CSV log by application nam
 (bench/cluster.py), so transaction control and anything sent while connecting count too.
 A count of zero stops the benchmark: something is not being measured.
 
-    uv run python bench/warm.py [--rounds 10] [--per-round 100]   # prints JSON
+    uv run python bench/warm.py [--rounds 10] [--per-round 100] [--baseline REF]
     uv run python bench/warm.py --rounds 1 --per-round 5           # a quick smoke run
 
-It starts its own PostgreSQL cluster.
+It starts its own PostgreSQL cluster, and prints JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -51,29 +59,50 @@ from typing import IO, Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import cluster as clusters
-from bench import database
+from bench import cold_start, database
 from bench.cluster import Cluster
+from bench.cold_start import (
+    BASELINE_BUNDLE,
+    BUILD,
+    BUNDLE,
+    PLAIN_APP,
+    RUNTIME_SDK,
+    Baseline,
+    handler_module,
+    head_features,
+    lambda_python,
+)
+from bench.driver import batch_calls
+from bench.worker import QUERYSET_DELETE, SHIPPED, STOCK_HANDLER
 
-ROWS = 100
+ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 10
 PER_ROUND = 100
-WARM_UP = 20
-# Untimed calls before each batch: a setup idle while the others ran theirs checks its
-# pooled connection first, which a busy instance does not.
-ROUND_WARM_UP = 3
+
+# The app's code and packages each setup runs: this tree's bundle, the baseline commit's,
+# or the calibration app's (all built by bench/cold_start.py).
+HEAD, BASELINE, CALIBRATION = "this tree", "baseline", "calibration"
 BENCH_DIR = Path(__file__).resolve().parent
-# What a variant swaps in stays until its process ends.
-_FOR_GOOD = ExitStack()
+# What each setup's process imports from this tree, copied alone beside nothing else, so
+# that the app's own packages come from the setup's bundle (bench/worker.py).
+HARNESS = BUILD / "bench-harness"
+HARNESS_FILES = (
+    "bench/__init__.py",
+    "bench/driver.py",
+    "bench/worker.py",
+    "scripts/apigateway_events.py",
+)
 
 
 @dataclass(frozen=True)
 class Setup:
-    """One way of running the app: path to the database, connection mode, variant."""
+    """One way of running the app: code, path to the database, connection mode, variant."""
 
     name: str
     path: str  # "deployed", "database_url", or "calibration" (bench/plain_app, no database)
     mode: str = "pool"
-    variant: str = "shipped"
+    variant: str = SHIPPED
+    code: str = HEAD  # HEAD, BASELINE or CALIBRATION
 
     @property
     def application(self) -> str:
@@ -81,9 +110,6 @@ class Setup:
         return "bench-" + self.name.replace(" ", "-").replace(",", "").replace("'", "")
 
 
-SHIPPED = "shipped"
-STOCK_HANDLER = "stock ASGI handler"
-QUERYSET_DELETE = "QuerySet.delete()"
 SETUPS = (
     Setup("deployed pool", "deployed", "pool"),
     Setup("deployed pool stock handler", "deployed", "pool", STOCK_HANDLER),
@@ -91,143 +117,35 @@ SETUPS = (
     Setup("deployed request", "deployed", "request"),
     Setup("database_url pool", "database_url", "pool"),
     Setup("database_url request", "database_url", "request"),
-    Setup("calibration", "calibration"),
+    Setup("calibration", "calibration", code=CALIBRATION),
 )
-BY_NAME = {setup.name: setup for setup in SETUPS}
+# The baseline commit's bundle, run exactly as "deployed pool" runs this tree's.
+BASELINE_SETUP = Setup("baseline deployed pool", "deployed", "pool", code=BASELINE)
 
 
-# --- In the setup's own process --------------------------------------------------------
-
-
-def shipped() -> Any:
-    """Return the handler the function ships."""
-    from config.aws_lambda.handler import handler
-
-    return handler
-
-
-def stock_asgi_handler() -> Any:
-    """Return the shipped handler over Django's stock ASGIHandler."""
-    from django.core.handlers.asgi import ASGIHandler
-
-    from config.aws_lambda.handler import make_handler
-
-    return make_handler(ASGIHandler())
-
-
-def queryset_delete() -> Any:
-    """Return the shipped handler, serving a repository that deletes with QuerySet.delete().
-
-    The same owner scope and version condition as the shipped `delete`
-    (todos/adapters/orm.py), built by the same function; only the deletion differs.
-    """
-    handler = shipped()
-    from dataclasses import replace
-    from uuid import UUID
-
-    from config.composition import adapters, serving
-    from todos.adapters.orm import DjangoTodoRepository, _mine
-
-    class QuerySetDeleteRepository(DjangoTodoRepository):
-        def delete(
-            self, owner: UUID, todo_id: UUID, *, versions: frozenset[int] | None = None
-        ) -> bool:
-            matching = _mine(owner).filter(pk=todo_id)
-            if versions is not None:
-                matching = matching.filter(version__in=versions)
-            deleted, _ = matching.delete()
-            return deleted == 1
-
-    _FOR_GOOD.enter_context(serving(replace(adapters, todos=QuerySetDeleteRepository())))
-    if not isinstance(adapters.todos, QuerySetDeleteRepository):
-        raise SystemExit("The variant does not serve its repository.")
-    return handler
-
-
-VARIANTS: dict[str, Callable[[], Any]] = {
-    SHIPPED: shipped,
-    STOCK_HANDLER: stock_asgi_handler,
-    QUERYSET_DELETE: queryset_delete,
-}
-
-
-def setup_operations(setup: Setup) -> tuple[Any, dict[str, Callable[[int], Any]]]:
-    """Build the setup's invoker and operations, signed in as a user of its own with
-    ROWS todos, warmed up.
-
-    The variants run the five base operations only: their tricks' rules look at no other.
-    """
-    from bench.driver import Invoker, Operation, bearer, create_todos, operations, sign_up
-
-    ops: dict[str, Operation]
-    if setup.path == "calibration":
-        sys.path.insert(0, str(BENCH_DIR))
-        os.environ["DJANGO_SETTINGS_MODULE"] = "plain_app.settings"
-        from plain_app.handler import handler
-
-        invoke = Invoker(handler)
-        ops = {"hello": lambda n: invoke("GET", "/api/hello")}
-    else:
-        handler = VARIANTS[setup.variant]()
-        _, token = sign_up(handler, f"{setup.application}-{uuid.uuid4().hex[:8]}@example.com")
-        invoke = Invoker(handler, [bearer(token)])
-        todos = create_todos(invoke, ROWS)
-        ops = operations(invoke, todos, conditional=setup.variant == SHIPPED)
-    # In this order each create is followed by its delete: the table stays as it was.
-    for n in range(WARM_UP):
-        for op in ops.values():
-            op(n)
-    return invoke, ops
-
-
-def timed_batch(
-    invoke: Any, ops: dict[str, Callable[[int], Any]], name: str, first: int, calls: int
-) -> float:
-    """Run `calls` calls of one operation, numbered from `first`; return the seconds.
-
-    :raises SystemExit: when the handler was not invoked `calls` times.
-    """
-    warm_up = ops.get("get") or ops[name]  # reads nothing another batch needs
-    for n in range(ROUND_WARM_UP):
-        warm_up(n)
-    op, before, started = ops[name], invoke.calls, time.perf_counter()
-    for n in range(first, first + calls):
-        op(n)
-    seconds = time.perf_counter() - started
-    if calls <= 0 or invoke.calls - before != calls or seconds <= 0:
-        raise SystemExit(f"{name}: {invoke.calls - before} invocations timed, not {calls}")
-    return seconds
-
-
-def serve_commands(setup: Setup) -> None:
-    """Warm up, then run the batches and single calls the benchmark asks for on stdin."""
-    replies = os.fdopen(os.dup(1), "w", buffering=1)
-    os.dup2(2, 1)  # whatever else prints goes to the log with the app's own lines
-    invoke, ops = setup_operations(setup)
-    replies.write(json.dumps({"operations": list(ops)}) + "\n")
-    for line in sys.stdin:
-        command = json.loads(line)
-        if command["do"] == "batch":
-            spent = timed_batch(
-                invoke, ops, command["operation"], command["first"], command["calls"]
-            )
-            replies.write(json.dumps(spent) + "\n")
-        elif command["do"] == "once":
-            ops[command["operation"]](command["n"])
-            replies.write("{}\n")
+def build_harness() -> Path:
+    """Copy the driver code every setup's process runs into HARNESS; return it."""
+    shutil.rmtree(HARNESS, ignore_errors=True)
+    for name in HARNESS_FILES:
+        (HARNESS / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, HARNESS / name)
+    return HARNESS
 
 
 # --- In the benchmark's process ---------------------------------------------------------
 
 
 class Worker:
-    """A setup's process, driven one command at a time."""
+    """A setup's process (bench/worker.py), driven one command at a time."""
 
-    def __init__(self, setup: Setup, env: dict[str, str], log: IO[str]) -> None:
+    def __init__(
+        self, setup: Setup, spec: dict[str, Any], env: dict[str, str], log: IO[str]
+    ) -> None:
         self.setup, self.log = setup, log
         self.process = subprocess.Popen(
-            [sys.executable, __file__, setup.name],
+            [lambda_python(), "-I", "-S", str(HARNESS / "bench" / "worker.py"), json.dumps(spec)],
             env=env,
+            cwd=spec["paths"][0],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,
@@ -265,7 +183,7 @@ class Worker:
             self.process.kill()
 
 
-def environment(cluster: Cluster, setup: Setup) -> dict[str, str]:
+def environment(cluster: Cluster, setup: Setup, baseline: Baseline | None) -> dict[str, str]:
     """Return the environment of a setup's process."""
     extra = {
         "DB_CONNECTION_MODE": setup.mode,
@@ -273,9 +191,41 @@ def environment(cluster: Cluster, setup: Setup) -> dict[str, str]:
         # never does: the server must not close its pooled connections meanwhile.
         "DB_POOL_IDLE_TIMEOUT": "0",
     }
+    if setup.code == CALIBRATION:
+        return database.lambda_environment()
+    name = baseline.database if setup.code == BASELINE and baseline else database.NAME
     if setup.path == "deployed":
-        return database.deployed_environment(cluster, setup.application, **extra)
-    return database.database_url_environment(cluster, setup.application, **extra)
+        return database.deployed_environment(cluster, setup.application, database=name, **extra)
+    return database.database_url_environment(cluster, setup.application, database=name, **extra)
+
+
+def worker_spec(setup: Setup, baseline: Baseline | None) -> dict[str, Any]:
+    """Return what a setup's process needs to know: where its code is, which handler and
+    variant to serve, and what the app offers.
+
+    :raises SystemExit: when the baseline's bundle has no handler it knows (from
+        cold_start.handler_module).
+    """
+    if setup.code == CALIBRATION:
+        paths, module, features = [PLAIN_APP], "plain_app.handler", {}
+    elif setup.code == BASELINE:
+        if baseline is None:
+            raise SystemExit("A baseline setup without a baseline.")
+        paths = [BASELINE_BUNDLE, RUNTIME_SDK]
+        module, features = handler_module(BASELINE_BUNDLE), baseline.features
+    else:
+        paths = [BUNDLE, RUNTIME_SDK]
+        module, features = handler_module(BUNDLE), head_features()
+    return {
+        "harness": str(HARNESS),
+        "paths": [str(path) for path in paths],
+        "handler": module,
+        "variant": setup.variant,
+        "features": features,
+        "calibration": setup.code == CALIBRATION,
+        "deployed": setup.path == "deployed",
+        "application": setup.application,
+    }
 
 
 def statements_per_operation(cluster: Cluster, worker: Worker) -> dict[str, Any]:
@@ -302,34 +252,48 @@ def statements_per_operation(cluster: Cluster, worker: Worker) -> dict[str, Any]
     return counted
 
 
-def measure(cluster: Cluster, rounds: int = ROUNDS, per_round: int = PER_ROUND) -> dict[str, Any]:
+def measure(
+    cluster: Cluster,
+    rounds: int = ROUNDS,
+    per_round: int = PER_ROUND,
+    baseline: Baseline | None = None,
+) -> dict[str, Any]:
     """Return invocations per second and server-side statements, by setup: `rounds`
-    batches of `per_round` invocations of each operation in each setup.
+    batches of each operation in each setup, `per_round` invocations a batch (fewer for
+    a sign-in, driver.SHORTER_BATCHES). The bundles must be built (bench/cold_start.py).
 
-    :raises SystemExit: when either is not positive: nothing would be measured.
+    :raises SystemExit: when either is not positive (nothing would be measured), when a
+        setup's process dies, or when an operation's batch or statements count nothing.
     """
     if rounds < 1 or per_round < 1:
         raise SystemExit(f"{rounds} rounds of {per_round} calls would measure nothing.")
+    build_harness()
     database.empty_todos(cluster)  # each setup creates its user's todos itself
-    seconds: dict[str, dict[str, list[float]]] = {setup.name: {} for setup in SETUPS}
+    setups = [*SETUPS, BASELINE_SETUP] if baseline else list(SETUPS)
+    if baseline:
+        database.empty_todos(cluster, baseline.database)  # left by the cold starts
+    seconds: dict[str, dict[str, list[float]]] = {setup.name: {} for setup in setups}
+    calls: dict[str, int] = {}
     results: dict[str, Any] = {"rounds": rounds, "per_round": per_round, "setups": {}}
     with tempfile.TemporaryDirectory() as logs:
         workers: list[Worker] = []
         try:
-            for setup in SETUPS:
+            for setup in setups:
                 log = open(Path(logs) / f"{setup.application}.log", "w+")  # noqa: SIM115
-                workers.append(Worker(setup, environment(cluster, setup), log))
+                spec = worker_spec(setup, baseline)
+                workers.append(Worker(setup, spec, environment(cluster, setup, baseline), log))
             operations = list(dict.fromkeys(op for worker in workers for op in worker.operations))
             for number in range(rounds):
                 shift = number % len(workers)  # a different setup goes first each round
                 for operation in operations:
+                    calls[operation] = batch_calls(operation, per_round)
                     for worker in workers[shift:] + workers[:shift]:
                         if operation in worker.operations:
                             spent = worker.ask(
                                 do="batch",
                                 operation=operation,
-                                first=number * per_round,
-                                calls=per_round,
+                                first=number * calls[operation],
+                                calls=calls[operation],
                             )
                             seconds[worker.setup.name].setdefault(operation, []).append(spent)
             database.set_statement_logging(cluster, enabled=True)
@@ -340,15 +304,16 @@ def measure(cluster: Cluster, rounds: int = ROUNDS, per_round: int = PER_ROUND) 
                     "path": setup.path,
                     "mode": setup.mode,
                     "variant": setup.variant,
+                    "code": setup.code,
                     "per_second": {
-                        operation: round(statistics.median(per_round / s for s in spent), 1)
+                        operation: round(statistics.median(calls[operation] / s for s in spent), 1)
                         for operation, spent in seconds[setup.name].items()
                     },
                     # Batch by batch, in the order they ran: round n of every setup ran
                     # within seconds, so setups compare best round by round.
                     "batch_seconds": seconds[setup.name],
                 }
-                if setup.path != "calibration":
+                if setup.code != CALIBRATION:
                     results["setups"][setup.name]["statements"] = statements_per_operation(
                         cluster, worker
                     )
@@ -357,20 +322,22 @@ def measure(cluster: Cluster, rounds: int = ROUNDS, per_round: int = PER_ROUND) 
             for worker in workers:
                 worker.close()
                 worker.log.close()
+    results["batch_calls"] = calls
     return results
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] in BY_NAME:  # a setup's own process
-        serve_commands(BY_NAME[sys.argv[1]])
-        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--per-round", type=int, default=PER_ROUND)
+    parser.add_argument("--baseline", help="a git commit to run beside this tree")
     args = parser.parse_args()
     with clusters.running() as cluster:
         database.prepare(cluster)
-        print(json.dumps(measure(cluster, args.rounds, args.per_round), indent=2))
+        python = lambda_python()
+        cold_start.build_apps(python)
+        baseline = cold_start.prepare_baseline(cluster, python, args.baseline)
+        print(json.dumps(measure(cluster, args.rounds, args.per_round, baseline), indent=2))
 
 
 if __name__ == "__main__":

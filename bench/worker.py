@@ -1,0 +1,194 @@
+"""One warm setup's process: a Lambda bundle's handler, driven one command at a time.
+
+bench/warm.py starts it as `python -I -S worker.py SPEC` from a harness folder that
+holds nothing but this module, bench/driver.py and scripts/apigateway_events.py
+(build/bench-harness), so that every module of the app comes from the bundle the SPEC
+names: this tree's, another commit's (the baseline), or the calibration app's. The
+same driver code thus drives every setup, whatever commit it serves.
+
+It imports the handler (the variant SPEC asks for), signs up a user of its own through
+it when the app has accounts, creates that user's ROWS todos through the API, checks
+that a deployed setup connects as the function does (an IAM token over TLS), warms up,
+says which operations it runs, and then answers the commands read from stdin, one JSON
+object a line: a timed batch, or one untimed call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+ROWS = 100
+WARM_UP = 20
+# Untimed calls before each batch: a setup idle while the others ran theirs checks its
+# pooled connection first, which a busy instance does not.
+ROUND_WARM_UP = 3
+# The variants of the shipped app, set up here, never by a switch in the app.
+SHIPPED = "shipped"
+STOCK_HANDLER = "stock ASGI handler"
+QUERYSET_DELETE = "QuerySet.delete()"
+# What a variant swaps in stays until the process ends.
+_FOR_GOOD = ExitStack()
+
+
+def shipped(module: str) -> Any:
+    """Return the handler the bundle ships."""
+    import importlib
+
+    return importlib.import_module(module).handler
+
+
+def stock_asgi_handler(module: str) -> Any:
+    """Return the shipped handler over Django's stock ASGIHandler."""
+    from django.core.handlers.asgi import ASGIHandler
+
+    shipped(module)  # settings and app registry, as the shipped module sets them up
+    from config.aws_lambda.handler import make_handler
+
+    return make_handler(ASGIHandler())
+
+
+def queryset_delete(module: str) -> Any:
+    """Return the shipped handler, serving a repository that deletes with QuerySet.delete().
+
+    The same owner scope and version condition as the shipped `delete`
+    (todos/adapters/orm.py), built by the same function; only the deletion differs.
+    """
+    handler = shipped(module)
+    from dataclasses import replace
+    from uuid import UUID
+
+    from config.composition import adapters, serving
+    from todos.adapters.orm import DjangoTodoRepository, _mine
+
+    class QuerySetDeleteRepository(DjangoTodoRepository):
+        def delete(
+            self, owner: UUID, todo_id: UUID, *, versions: frozenset[int] | None = None
+        ) -> bool:
+            matching = _mine(owner).filter(pk=todo_id)
+            if versions is not None:
+                matching = matching.filter(version__in=versions)
+            deleted, _ = matching.delete()
+            return deleted == 1
+
+    _FOR_GOOD.enter_context(serving(replace(adapters, todos=QuerySetDeleteRepository())))
+    if not isinstance(adapters.todos, QuerySetDeleteRepository):
+        raise SystemExit("The variant does not serve its repository.")
+    return handler
+
+
+VARIANTS: dict[str, Callable[[str], Any]] = {
+    SHIPPED: shipped,
+    STOCK_HANDLER: stock_asgi_handler,
+    QUERYSET_DELETE: queryset_delete,
+}
+
+
+def check_deployed_connection() -> None:
+    """Stop unless a new connection of the app signs an IAM token and uses TLS, as the
+    function's do on AWS.
+
+    :raises SystemExit: naming what is not so.
+    """
+    from django.db import connection
+
+    connection.ensure_connection()
+    try:
+        info = connection.connection.info
+        if "X-Amz-Signature=" not in (info.password or ""):
+            raise SystemExit("A deployed setup connected without an IAM token.")
+        if not connection.connection.pgconn.ssl_in_use:
+            raise SystemExit("A deployed setup connected without TLS.")
+    finally:
+        connection.close()
+
+
+def setup_operations(spec: dict[str, Any]) -> tuple[Callable[[], int], dict[str, Any]]:
+    """Build the setup's operations, signed in as a user of its own with ROWS todos
+    (every todo in the table, for an app without accounts), warmed up; return them and
+    a function that counts the handler's invocations so far."""
+    from bench.driver import Features, Invoker, bearer, create_todos, operations, sign_up
+
+    if spec["calibration"]:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "plain_app.settings"
+        from plain_app.handler import handler
+
+        invoke = Invoker(handler)
+        ops = {"hello": lambda n: invoke("GET", "/api/hello")}
+        invokers = [invoke]
+    else:
+        features = Features(**spec["features"])
+        handler = VARIANTS[spec["variant"]](spec["handler"])
+        public = Invoker(handler)
+        account = None
+        if features.accounts:
+            account = sign_up(handler, f"{spec['application']}-{uuid.uuid4().hex[:8]}@example.com")
+            invoke = Invoker(handler, [bearer(account.access_token)])
+        else:
+            invoke = Invoker(handler)  # every todo is everyone's: no token to send
+        todos = create_todos(invoke, ROWS, etags=features.etags)
+        ops = operations(
+            invoke,
+            todos,
+            conditional=spec["variant"] == SHIPPED,
+            features=features,
+            account=account,
+            public=public,
+        )
+        invokers = [invoke, public]
+        if spec["deployed"]:
+            check_deployed_connection()
+    # In this order each create is followed by its delete: the table stays as it was.
+    for n in range(WARM_UP):
+        for op in ops.values():
+            op(n)
+    return lambda: sum(i.calls for i in invokers), ops
+
+
+def timed_batch(
+    calls_so_far: Callable[[], int], ops: dict[str, Any], name: str, first: int, calls: int
+) -> float:
+    """Run `calls` calls of one operation, numbered from `first`; return the seconds.
+
+    :raises SystemExit: when the handler was not invoked `calls` times.
+    """
+    warm_up = ops.get("get") or ops[name]  # reads nothing another batch needs
+    for n in range(ROUND_WARM_UP):
+        warm_up(n)
+    op, before, started = ops[name], calls_so_far(), time.perf_counter()
+    for n in range(first, first + calls):
+        op(n)
+    seconds = time.perf_counter() - started
+    if calls <= 0 or calls_so_far() - before != calls or seconds <= 0:
+        raise SystemExit(f"{name}: {calls_so_far() - before} invocations timed, not {calls}")
+    return seconds
+
+
+def main() -> None:
+    """Warm up, then run the batches and single calls the benchmark asks for on stdin."""
+    spec = json.loads(sys.argv[1])
+    sys.path[:0] = [spec["harness"], *spec["paths"]]
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # whatever else prints goes to the log with the app's own lines
+    calls_so_far, ops = setup_operations(spec)
+    replies.write(json.dumps({"operations": list(ops)}) + "\n")
+    for line in sys.stdin:
+        command = json.loads(line)
+        if command["do"] == "batch":
+            spent = timed_batch(
+                calls_so_far, ops, command["operation"], command["first"], command["calls"]
+            )
+            replies.write(json.dumps(spent) + "\n")
+        elif command["do"] == "once":
+            ops[command["operation"]](command["n"])
+            replies.write("{}\n")
+
+
+if __name__ == "__main__":
+    main()
