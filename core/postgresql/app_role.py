@@ -18,6 +18,8 @@ DECLARE
     app_role text := {role};
     iam_role text := {iam_role};
     me text := current_user;
+    may_act boolean;
+    grant_clause text := '';
     relation record;
 BEGIN
     IF app_role = me THEN
@@ -44,13 +46,26 @@ BEGIN
     EXECUTE format('GRANT USAGE, CREATE ON SCHEMA public TO %I', app_role);
     RAISE NOTICE 'Granted CONNECT on %, USAGE and CREATE on schema public.',
         current_database();
-    IF NOT EXISTS (SELECT 1 FROM pg_auth_members m
-                   JOIN pg_roles member ON member.oid = m.member AND member.rolname = me
-                   JOIN pg_roles parent ON parent.oid = m.roleid
-                                       AND parent.rolname = app_role) THEN
-        -- Lets the master act as the role (`-c role=...`, the operator's tunnel), so
-        -- what it migrates belongs to the application too.
-        EXECUTE format('GRANT %I TO %I', app_role, me);
+    -- The master must be able to act as the role (`-c role=...`, the operator's tunnel),
+    -- so that what it migrates belongs to the application too. From PostgreSQL 16 the
+    -- creator of a role is made its admin without the right to act as it (SET FALSE): the
+    -- membership that counts is one WITH SET, and the statements naming that option are
+    -- built at run time, since earlier servers know no such column or clause.
+    IF current_setting('server_version_num')::int >= 160000 THEN
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM pg_auth_members m
+                            WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = %L)
+                              AND m.roleid = (SELECT oid FROM pg_roles WHERE rolname = %L)
+                              AND m.set_option)', me, app_role)
+            INTO may_act;
+        grant_clause := ' WITH SET TRUE';
+    ELSE
+        may_act := EXISTS (SELECT 1 FROM pg_auth_members m
+                           JOIN pg_roles member ON member.oid = m.member AND member.rolname = me
+                           JOIN pg_roles parent ON parent.oid = m.roleid
+                                               AND parent.rolname = app_role);
+    END IF;
+    IF NOT may_act THEN
+        EXECUTE format('GRANT %I TO %I', app_role, me) || grant_clause;
         RAISE NOTICE 'Made % a member of %.', me, app_role;
     END IF;
     -- Relations first, then the sequences left over: one behind an identity or serial
