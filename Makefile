@@ -51,7 +51,7 @@ format: install ## Format and fix what ruff can
 	$(UV) run --locked ruff format .
 	$(UV) run --locked ruff check --fix .
 
-typecheck: install ## mypy (strict) over config, core, todos, infra and the AWS scripts
+typecheck: install ## mypy (strict) over every package and app (pyproject.toml names what it leaves out)
 	# django-stubs imports the settings, which want a SECRET_KEY unless debugging.
 	DEBUG=true $(UV) run --locked mypy
 
