@@ -40,7 +40,7 @@ test: lint typecheck pytest ## Run every check: lint, types, import contracts an
 # SQLite in memory, no Node.js, no network: the unit tests, the fakes' half of the
 # contract suite and the whole HTTP API on the in-memory adapters.
 test-fast: install ## The fast loop: unit, contract (fakes) and API tests, in seconds
-	env -u DATABASE_URL ENV_FILE=/dev/null $(UV) run --locked pytest -q -m "not orm" \
+	DATABASE_URL=sqlite://:memory: $(UV) run --locked pytest -q -m "not orm" \
 		tests/unit tests/contract tests/api
 
 lint: install ## ruff check and ruff format --check
@@ -58,7 +58,7 @@ typecheck: install ## mypy (strict) over every package and app (pyproject.toml n
 pytest: install infra/node_modules ## The test suite (PostgreSQL when DATABASE_URL points at it, else SQLite)
 	$(UV) run --locked pytest
 	# The ORM adapters' contract on SQLite too, the local default engine.
-	env -u DATABASE_URL ENV_FILE=/dev/null $(UV) run --locked pytest -q -m orm tests/contract
+	DATABASE_URL=sqlite://:memory: $(UV) run --locked pytest -q -m orm tests/contract
 
 sql-statements: install ## Count SQL statements per API operation (docs/sql-statements.md)
 	$(UV) run --locked python scripts/sql_statements.py --write docs/sql-statements.md

@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 
 from core.clock import Clock, utc_now
 from core.identity.adapters.memory import (
@@ -36,6 +37,7 @@ from core.identity.adapters.orm import (
 from core.identity.adapters.passwords import DjangoPasswords
 from core.identity.ports import Passwords, RefreshTokens, SignInAttempts, UserRepository
 from core.identity.tokens import KeyRing, TokenPolicy
+from core.transactions import Atomic, no_transaction
 from todos.adapters.memory import InMemoryCreateRequests, InMemoryTodoRepository
 from todos.adapters.orm import DjangoCreateRequests, DjangoTodoRepository
 from todos.ports import CreateRequests, TodoRepository
@@ -58,6 +60,7 @@ class Adapters:
     keys: KeyRing
     token_policy: TokenPolicy
     clock: Clock
+    atomic: Atomic
 
 
 def token_policy() -> TokenPolicy:
@@ -82,6 +85,7 @@ def database_adapters() -> Adapters:
         keys=KeyRing(DjangoSigningKeys(), clock=utc_now),
         token_policy=token_policy(),
         clock=utc_now,
+        atomic=transaction.atomic,
     )
 
 
@@ -99,6 +103,7 @@ def in_memory_adapters() -> Adapters:
         keys=KeyRing(InMemorySigningKeys(), clock=utc_now),
         token_policy=token_policy(),
         clock=utc_now,
+        atomic=no_transaction,
     )
 
 

@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.http_errors.json_errors_middleware",
     # Before anything that answers on its own, so errors carry the CORS headers too.
-    "corsheaders.middleware.CorsMiddleware",
+    "core.cors.ExactOriginCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that static files too are served only to admitted hosts.
     "django.middleware.common.CommonMiddleware",  # enforces ALLOWED_HOSTS
@@ -186,6 +186,7 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "core.logging.JsonFormatter"},
     },
+    "filters": {"disallowed_host": {"()": "core.logging.DisallowedHostFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
     },
@@ -195,5 +196,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Mangum's own access line would repeat the handler's JSON request line.
         "mangum": {"level": "WARNING"},
+        # A Host header not in ALLOWED_HOSTS: one WARNING line, no traceback, no Host value.
+        "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
+        "django.request": {"filters": ["disallowed_host"]},
     },
 }

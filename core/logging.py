@@ -124,3 +124,34 @@ def _type_name(error: BaseException) -> str:
     if kind.__module__ == "builtins":
         return kind.__qualname__
     return f"{kind.__module__}.{kind.__qualname__}"
+
+
+class DisallowedHostFilter(logging.Filter):
+    """Log a request refused for its Host header once, at WARNING, without a traceback.
+
+    Django logs DisallowedHost at ERROR with the traceback and the client's Host value,
+    then its usual "Bad Request" line: anyone can write that into the log at will. The
+    first becomes one WARNING line naming no client input; the second is dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the security record; drop django.request's line for the same request."""
+        if record.name == "django.security.DisallowedHost":
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = "Refused a request whose Host is not allowed", ()
+            record.exc_info = record.exc_text = None
+            return True
+        return not _host_refused(getattr(record, "request", None))
+
+
+def _host_refused(request: Any) -> bool:
+    """Tell whether Django refuses the request's Host header (ALLOWED_HOSTS)."""
+    from django.core.exceptions import DisallowedHost
+
+    if request is None or not hasattr(request, "get_host"):
+        return False
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return True
+    return False

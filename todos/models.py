@@ -46,6 +46,11 @@ class IdempotencyKeyModel(models.Model):
     created_at = models.DateTimeField()  # the key's first use: it lives 24 hours from here
     claimed_at = models.DateTimeField()
     claim = models.UUIDField()  # the token of the request that holds the key
+    # The PostgreSQL session that made the claim (its backend's pid and start): once it
+    # has ended with the claim still open, the request failed (its connection dropped)
+    # and a retry may take the key over at once, rather than after STALE_CLAIM.
+    holder_pid = models.IntegerField(null=True)
+    holder_started_at = models.DateTimeField(null=True)
     # Once its request succeeded: the todo it created, and the todo as it was then (JSON),
     # which a repeat of the request gets back. The todo may since have been deleted.
     todo_id = models.UUIDField(null=True)

@@ -115,6 +115,9 @@ class KeyRecord:
 
     claim: Claim
     created: Todo | None = None
+    # The request holding the claim is known to have ended without completing it (the
+    # database session it claimed with is gone): a retry need not wait for STALE_CLAIM.
+    holder_gone: bool = False
 
     def expired(self, now: datetime) -> bool:
         """Tell whether the key is past its lifetime: it is then as good as new."""
@@ -122,7 +125,9 @@ class KeyRecord:
 
     def stale(self, now: datetime) -> bool:
         """Tell whether the key's request died in flight: its claim may be taken over."""
-        return self.created is None and self.claim.claimed_at <= now - STALE_CLAIM
+        return self.created is None and (
+            self.holder_gone or self.claim.claimed_at <= now - STALE_CLAIM
+        )
 
 
 class CreateRequests(Protocol):

@@ -7,6 +7,7 @@ forget the check, and another user's todo is as absent as a missing one.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -169,7 +170,12 @@ def create_todo_once(
     try:
         completed_it = requests.complete(claim, todo)
     except Exception:
-        requests.release(claim)  # a request that failed may be retried with its key
+        # A request that failed may be retried with its key. When the failure is the
+        # database itself (a dropped connection), releasing fails too; the claim is then
+        # taken over by the retry once its holder is known gone, and the caller must see
+        # the first error, not the second.
+        with contextlib.suppress(Exception):
+            requests.release(claim)
         raise
     if completed_it:
         return todo, False

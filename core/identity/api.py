@@ -32,8 +32,10 @@ Email = Annotated[
     AfterValidator(clean_email),
 ]
 Password = Annotated[str, Field(max_length=PASSWORD_MAX_LENGTH)]
-# Refresh tokens this app issues are 43 characters; anything much longer is not one.
-RefreshTokenValue = Annotated[str, Field(min_length=1, max_length=128)]
+# Any string: one that is not a refresh token this app issued (an access token sent by
+# mistake, an empty one) is an unknown token, answered 401 like any other. The body's
+# size limit bounds it.
+RefreshTokenValue = str
 NO_STORE = {200: {"Cache-Control": "no-store: a token pair must not be cached."}}
 
 

@@ -133,8 +133,9 @@ class User:
     password_hash: str = field(repr=False)
     is_active: bool
     created_at: datetime
-    # Sign-ins that started before this moment (a password change) can no longer refresh.
-    sessions_valid_after: datetime | None = None
+    # The generation of the account's sign-ins: a password change moves it on, and a
+    # refresh token of an earlier generation can neither be stored nor spent.
+    session_epoch: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +156,13 @@ class RefreshToken:
     token_hash: str
     user_id: UUID
     family: UUID
-    # When the sign-in began, before its password was checked; every token it leads to
-    # keeps it, so a password change made after that moment ends the sign-in.
+    # When the sign-in began; every token it leads to keeps it.
     signed_in_at: datetime
     created_at: datetime
     expires_at: datetime
+    # The user's session_epoch the sign-in checked its password against: once the user's
+    # has moved on (a password change), the token is dead.
+    session_epoch: int = 0
     used_at: datetime | None = None
     revoked_at: datetime | None = None
 

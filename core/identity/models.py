@@ -20,6 +20,10 @@ class UserModel(AbstractBaseUser):
     email_key = models.CharField(max_length=4 * EMAIL_MAX_LENGTH, unique=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
+    # Moves on with every password change; refresh tokens of an earlier one are dead.
+    session_epoch = models.PositiveIntegerField(default=0, db_default=0)
+    # The cut-off the previous release checked refresh tokens against. Still written, so
+    # that release stays right while a deploy runs; drop it in a later release.
     sessions_valid_after = models.DateTimeField(null=True)
     # Sign-ins are tracked by their refresh tokens, not by a last-login time.
     last_login = None
@@ -43,6 +47,7 @@ class RefreshTokenModel(models.Model):
     signed_in_at = models.DateTimeField()
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
+    session_epoch = models.PositiveIntegerField(default=0, db_default=0)  # the user's, then
     used_at = models.DateTimeField(null=True)
     revoked_at = models.DateTimeField(null=True)
 

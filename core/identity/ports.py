@@ -29,8 +29,9 @@ class UserRepository(Protocol):
         ...
 
     def set_password_hash(self, user_id: UUID, password_hash: str, *, now: datetime) -> bool:
-        """Replace an account's password hash, and in the same step end every sign-in that
-        began before `now` (`sessions_valid_after`); False if there is no such account."""
+        """Replace an account's password hash and, in the same atomic step, move its
+        `session_epoch` on, which ends every sign-in made with the old password (even
+        one still in flight); False if there is no such account."""
         ...
 
     def is_active(self, user_id: UUID) -> bool:
@@ -48,24 +49,29 @@ class UserRepository(Protocol):
 class RefreshTokens(Protocol):
     """The refresh tokens of every sign-in, by the hash of their value."""
 
-    def add(self, token: RefreshToken) -> None:
-        """Store a new refresh token."""
+    def add(self, token: RefreshToken) -> bool:
+        """Store a new refresh token, in one atomic step, if its user is active and still
+        at the token's `session_epoch`; False, with nothing stored, otherwise (a password
+        change overtook the sign-in)."""
         ...
 
     def find(self, token_hash: str) -> RefreshToken | None:
         """Return the token with this hash, spent, revoked or expired alike, or None."""
         ...
 
-    def spend(self, token_hash: str, *, now: datetime) -> bool:
-        """Mark the token used, in one atomic step, if at `now` it is live:
+    def rotate(self, token_hash: str, successor: RefreshToken, *, now: datetime) -> bool:
+        """Mark the token used and store its successor, in one atomic step (both or
+        neither: a failure in between leaves the token unspent, for the retry), if at
+        `now` the token is live:
 
         - neither used, revoked nor expired;
         - no token of its sign-in revoked (so a token stored while its sign-in was being
           revoked cannot escape the revocation);
-        - its user active, and the sign-in begun after the user's `sessions_valid_after`
-          (so a sign-in that raced a password change cannot outlive it).
+        - its user active and still at the token's `session_epoch` (so a sign-in that
+          raced a password change cannot outlive it).
 
-        Of two callers spending the same token at once, exactly one gets True.
+        The successor takes the token's family, sign-in time and epoch. Of two callers
+        rotating the same token at once, exactly one gets True.
         """
         ...
 

@@ -37,6 +37,7 @@ from core.identity.tokens import (
     new_signing_key,
 )
 from core.identity.tokens import verify_access_token as verify_token
+from core.transactions import Atomic
 
 # Sign-in throttling (API.md): 5 failures for one email from one client address in
 # 15 minutes lock that pair; 100 failures for one email in an hour lock the email.
@@ -67,6 +68,9 @@ class Accounts(Protocol):
 
     @property
     def clock(self) -> Clock: ...
+
+    @property
+    def atomic(self) -> Atomic: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,19 +114,29 @@ def sign_in(accounts: Accounts, *, email: str, password: str, client_address: st
     :raises InvalidCredentials: for an unknown email, a wrong password or a deactivated
         account alike.
     """
-    # Taken before the password is checked: a password change after this moment ends
-    # this sign-in, even if it completes afterwards.
     now = accounts.clock()
-    guess = _count_a_guess(accounts, email=email, client_address=client_address, now=now)
-    user = accounts.users.by_email(email)
-    known_hash = user.password_hash if user is not None else None
-    matches = len(password) <= PASSWORD_MAX_LENGTH and accounts.passwords.verify(
-        password, known_hash
-    )
+    # The guess is counted and judged in one transaction: a failure on the way (a dropped
+    # connection, answered 503) counts nothing, so only wrong passwords lock a sign-in.
+    # Concurrent guesses for one email wait for each other on its counters' rows.
+    with accounts.atomic():
+        guess = _count_a_guess(accounts, email=email, client_address=client_address, now=now)
+        user = accounts.users.by_email(email)
+        known_hash = user.password_hash if user is not None else None
+        matches = len(password) <= PASSWORD_MAX_LENGTH and accounts.passwords.verify(
+            password, known_hash
+        )
+        if user is not None and matches and user.is_active:
+            guess.succeeded()
     if user is None or not matches or not user.is_active:
         raise InvalidCredentials
-    guess.succeeded()
-    return _new_pair(accounts, user_id=user.id, family=uuid4(), signed_in_at=now, now=now)
+    value, token = _refresh_token(
+        accounts, user_id=user.id, family=uuid4(), signed_in_at=now, epoch=user.session_epoch
+    )
+    # Stored only if the password just checked is still the user's: a password change
+    # that overtook this sign-in leaves it nothing to refresh with.
+    if not accounts.refresh_tokens.add(token):
+        raise InvalidCredentials
+    return _pair(accounts, user_id=user.id, refresh_token=value, now=now)
 
 
 def refresh(accounts: Accounts, *, refresh_token: str) -> TokenPair:
@@ -146,18 +160,21 @@ def refresh(accounts: Accounts, *, refresh_token: str) -> TokenPair:
         raise InvalidRefreshToken
     if stored.revoked_at is not None or stored.expires_at <= now:
         raise InvalidRefreshToken
-    # Spent by a request racing this one, or no longer live (its user deactivated, its
-    # sign-in ended by a password change or a revocation): the sign-in is over.
-    if not tokens.spend(token_hash, now=now):
-        tokens.revoke_family(stored.family, now=now)
-        raise InvalidRefreshToken
-    return _new_pair(
+    value, successor = _refresh_token(
         accounts,
         user_id=stored.user_id,
         family=stored.family,
         signed_in_at=stored.signed_in_at,
-        now=now,
+        epoch=stored.session_epoch,
     )
+    # Spent by a request racing this one, or no longer live (its user deactivated, its
+    # sign-in ended by a password change or a revocation): the sign-in is over. Spending
+    # and storing the successor are one step, so a failure between them (a dropped
+    # connection) leaves the token unspent and the client's retry succeeds.
+    if not tokens.rotate(token_hash, successor, now=now):
+        tokens.revoke_family(stored.family, now=now)
+        raise InvalidRefreshToken
+    return _pair(accounts, user_id=stored.user_id, refresh_token=value, now=now)
 
 
 def log_out(accounts: Accounts, *, refresh_token: str) -> None:
@@ -203,15 +220,18 @@ def change_password(
     """
     user = current_user(accounts, actor=actor)
     now = accounts.clock()
-    guess = _count_a_guess(accounts, email=user.email, client_address=client_address, now=now)
-    if len(current_password) > PASSWORD_MAX_LENGTH or not accounts.passwords.verify(
-        current_password, user.password_hash
-    ):
+    with accounts.atomic():  # as in sign_in: a failure on the way counts nothing
+        guess = _count_a_guess(accounts, email=user.email, client_address=client_address, now=now)
+        matches = len(current_password) <= PASSWORD_MAX_LENGTH and accounts.passwords.verify(
+            current_password, user.password_hash
+        )
+        if matches:
+            guess.succeeded()
+    if not matches:
         raise WrongCurrentPassword
-    guess.succeeded()
     check_password_length(new_password, field="new_password")
     accounts.passwords.check_rules(new_password, email=user.email, field="new_password")
-    _replace_password(accounts, user, new_password, now=now)
+    _replace_password(accounts, user, new_password)
 
 
 def reset_password(accounts: Accounts, *, user_id: UUID, new_password: str) -> None:
@@ -225,13 +245,18 @@ def reset_password(accounts: Accounts, *, user_id: UUID, new_password: str) -> N
         raise InvalidCredentials
     check_password_length(new_password)
     accounts.passwords.check_rules(new_password, email=user.email)
-    _replace_password(accounts, user, new_password, now=accounts.clock())
+    _replace_password(accounts, user, new_password)
 
 
-def _replace_password(accounts: Accounts, user: User, new_password: str, *, now: datetime) -> None:
-    """Store the new password's hash, ending every sign-in begun before `now`."""
-    accounts.users.set_password_hash(user.id, accounts.passwords.hash(new_password), now=now)
-    accounts.refresh_tokens.revoke_user(user.id, now=now)
+def _replace_password(accounts: Accounts, user: User, new_password: str) -> None:
+    """Store the new password's hash and end every sign-in made with the old one."""
+    new_hash = accounts.passwords.hash(new_password)
+    # After the slow hashing, one write moves the hash and the session epoch together: a
+    # sign-in that checked the old password at any moment before it stores a refresh
+    # token of the old epoch, which can neither be stored nor spent from then on.
+    now = accounts.clock()
+    accounts.users.set_password_hash(user.id, new_hash, now=now)
+    accounts.refresh_tokens.revoke_user(user.id, now=now)  # tidiness: they are dead already
 
 
 def deactivate(accounts: Accounts, *, email: str) -> bool:
@@ -281,21 +306,25 @@ def hash_refresh_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _new_pair(
-    accounts: Accounts, *, user_id: UUID, family: UUID, signed_in_at: datetime, now: datetime
-) -> TokenPair:
-    policy = accounts.token_policy
-    refresh_token = secrets.token_urlsafe(32)
-    accounts.refresh_tokens.add(
-        RefreshToken(
-            token_hash=hash_refresh_token(refresh_token),
-            user_id=user_id,
-            family=family,
-            signed_in_at=signed_in_at,
-            created_at=now,
-            expires_at=now + policy.refresh_ttl,
-        )
+def _refresh_token(
+    accounts: Accounts, *, user_id: UUID, family: UUID, signed_in_at: datetime, epoch: int
+) -> tuple[str, RefreshToken]:
+    """Return a new refresh token's value, and the record of it that is stored."""
+    value = secrets.token_urlsafe(32)
+    now = accounts.clock()
+    return value, RefreshToken(
+        token_hash=hash_refresh_token(value),
+        user_id=user_id,
+        family=family,
+        signed_in_at=signed_in_at,
+        created_at=now,
+        expires_at=now + accounts.token_policy.refresh_ttl,
+        session_epoch=epoch,
     )
+
+
+def _pair(accounts: Accounts, *, user_id: UUID, refresh_token: str, now: datetime) -> TokenPair:
+    policy = accounts.token_policy
     return TokenPair(
         access_token=issue_access_token(accounts.keys, policy, user_id=user_id, now=now),
         expires_in=int(policy.access_ttl.total_seconds()),
@@ -346,11 +375,17 @@ def _count_a_guess(accounts: Accounts, *, email: str, client_address: str, now: 
 
 def _client_network(address: str) -> str:
     """Return what one client's attempts are counted by: its IPv4 address, or the /64 of
-    its IPv6 address (the block one customer line usually gets)."""
+    its IPv6 address (the block one customer line usually gets).
+
+    An IPv4 client of a dual-stack server arrives as `::ffff:a.b.c.d`: it is counted by
+    its IPv4 address, not lumped with every other IPv4 client into `::/64`.
+    """
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
     return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
 
 

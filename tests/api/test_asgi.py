@@ -17,8 +17,17 @@ pytestmark = pytest.mark.django_db
 Headers = dict[str, str] | list[tuple[str, str]]
 
 
-def call(method: str, path: str, body: bytes = b"", headers: Headers | None = None) -> Any:
-    """Send one HTTP request through the ASGI application; return status, headers, body."""
+def call(
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: Headers | None = None,
+    chunks: list[bytes] | None = None,
+) -> Any:
+    """Send one HTTP request through the ASGI application; return status, headers, body.
+
+    `chunks`, if given, is the body in pieces; the ones the app received are removed.
+    """
     pairs = headers.items() if isinstance(headers, dict) else headers or []
     scope = {
         "type": "http",
@@ -38,7 +47,9 @@ def call(method: str, path: str, body: bytes = b"", headers: Headers | None = No
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
-        if messages:
+        if chunks:
+            return {"type": "http.request", "body": chunks.pop(0), "more_body": bool(chunks)}
+        if messages and chunks is None:
             return messages.pop(0)
         await asyncio.Event().wait()  # the client stays connected until Django answers
         raise AssertionError("unreachable")
@@ -77,3 +88,25 @@ def test_two_authorization_headers_are_refused_even_if_both_are_valid(
     assert status == 401
     assert headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
     assert json.loads(content) == {"detail": "Invalid access token"}
+
+
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+def test_an_oversized_body_is_refused_before_it_is_received(
+    bearer: dict[str, str], declared: bool
+) -> None:
+    """64 MiB against a 1 MiB limit: the answer is the app's 413 (JSON, CORS headers),
+    and no more than the limit and one piece of the body was taken in."""
+    chunks = [b"x" * MIB for _ in range(64)]
+    length = {"content-length": str(64 * MIB)} if declared else {"transfer-encoding": "chunked"}
+    headers = {"host": "testserver", "content-type": "application/json", **length, **bearer}
+    headers["origin"] = "http://localhost:3000"
+    status, answered, content = call("POST", "/api/todos", headers=headers, chunks=chunks)
+    assert status == 413
+    assert json.loads(content)["detail"]
+    cors = {name.lower(): value for name, value in answered.items()}
+    assert cors["access-control-allow-origin"] == "http://localhost:3000"
+    taken = 64 - len(chunks)
+    assert taken == (0 if declared else 2)

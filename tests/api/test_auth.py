@@ -184,11 +184,24 @@ def test_refresh_spends_the_token_and_reuse_ends_the_sign_in(anonymous: Client, 
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"refresh_token": ""}, {"refresh_token": "x" * 500}, {"refresh_token": 5}]
+    "body",
+    [{}, {"refresh_token": 5}, {"refresh_token": None}, {"refresh_token": "x", "more": 1}],
+    ids=["missing", "number", "null", "unknown-field"],
 )
 def test_a_malformed_refresh_body_is_422(anonymous: Client, body: Any) -> None:
     assert post(anonymous, "/refresh", body).status_code == 422
     assert post(anonymous, "/logout", body).status_code == 422
+
+
+@pytest.mark.parametrize("kind", ["access-token", "empty", "long"])
+def test_any_string_that_is_no_refresh_token_is_401_and_logs_nothing_out(
+    anonymous: Client, user: User, kind: str
+) -> None:
+    pair = sign_in(anonymous).json()
+    value = {"access-token": pair["access_token"], "empty": "", "long": "x" * 5000}[kind]
+    assert_challenge(post(anonymous, "/refresh", {"refresh_token": value}), token_refused=False)
+    assert post(anonymous, "/logout", {"refresh_token": value}).status_code == 204
+    assert post(anonymous, "/refresh", {"refresh_token": pair["refresh_token"]}).status_code == 200
 
 
 def test_logout_needs_no_access_token_and_is_204_for_any_token(

@@ -41,7 +41,20 @@ def test_a_preflight_from_an_allowed_origin_needs_no_token_and_allows_what_the_a
     assert "Access-Control-Allow-Credentials" not in response  # type: ignore[operator]
 
 
-@pytest.mark.parametrize("origin", ["https://evil.example", "http://localhost:3001", "null"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://evil.example",
+        "http://localhost:3001",
+        "null",
+        "https://localhost:3000",
+        "http://localhost:3000/evil",
+        "http://localhost:3000?x=1",
+        "http://localhost:3000#top",
+        "http://user@localhost:3000",
+        "http://localhost:3000/",
+    ],
+)
 def test_any_other_origin_gets_no_allow_origin(anonymous: Client, origin: str) -> None:
     assert "Access-Control-Allow-Origin" not in preflight(anonymous, TODOS, origin)  # type: ignore[operator]
     answer = anonymous.get(TODOS, headers={"Origin": origin})

@@ -36,12 +36,12 @@ def test_an_email_taken_in_another_letter_case_is_refused(built: Adapters) -> No
     assert built.users.by_email("ann@example.com") is not None
 
 
-def test_a_password_hash_is_replaced_and_earlier_sign_ins_end(built: Adapters) -> None:
+def test_a_password_hash_is_replaced_and_the_session_epoch_moves_on(built: Adapters) -> None:
     user = UserFactory.build()
     built.users.add(user)
     now = EPOCH + timedelta(days=1)
     assert built.users.set_password_hash(user.id, "argon2$new", now=now) is True
-    expected = replace(user, password_hash="argon2$new", sessions_valid_after=now)
+    expected = replace(user, password_hash="argon2$new", session_epoch=user.session_epoch + 1)
     assert built.users.get(user.id) == expected
     assert built.users.set_password_hash(uuid4(), "argon2$new", now=now) is False
 
@@ -101,32 +101,73 @@ def token(user: User, **fields: object) -> RefreshToken:
 
 def test_a_refresh_token_reads_back_by_its_hash(built: Adapters, user: User) -> None:
     stored = token(user)
-    built.refresh_tokens.add(stored)
+    assert built.refresh_tokens.add(stored) is True
     assert built.refresh_tokens.find(stored.token_hash) == stored
     assert built.refresh_tokens.find("f" * 64) is None
 
 
-def test_a_token_is_spent_once(built: Adapters, user: User) -> None:
+def test_a_token_of_an_inactive_user_or_an_earlier_epoch_is_not_stored(
+    built: Adapters, user: User
+) -> None:
+    """A sign-in that checked the old password stores nothing once the change is in."""
+    built.users.set_password_hash(user.id, "argon2$new", now=EPOCH)
+    stale = token(user)  # epoch 0, the old password's
+    assert built.refresh_tokens.add(stale) is False
+    assert built.refresh_tokens.find(stale.token_hash) is None
+    current = token(user, session_epoch=1)
+    assert built.refresh_tokens.add(current) is True
+    built.users.deactivate(user.id)
+    assert built.refresh_tokens.add(token(user, session_epoch=1)) is False
+
+
+def rotate(built: Adapters, stored: RefreshToken, *, now: datetime) -> RefreshToken | None:
+    """Rotate `stored`; return its successor as stored, or None if it was refused."""
+    successor = token(
+        User(
+            id=stored.user_id,
+            email="x@example.com",
+            password_hash="",
+            is_active=True,
+            created_at=EPOCH,
+        ),
+        created_at=now,
+        expires_at=now + timedelta(days=30),
+        family=stored.family,
+        signed_in_at=stored.signed_in_at,
+        session_epoch=stored.session_epoch,
+    )
+    if not built.refresh_tokens.rotate(stored.token_hash, successor, now=now):
+        assert built.refresh_tokens.find(successor.token_hash) is None, "stored on refusal"
+        return None
+    return built.refresh_tokens.find(successor.token_hash)
+
+
+def test_a_token_is_spent_once_and_its_successor_stored_with_it(
+    built: Adapters, user: User
+) -> None:
     stored = token(user)
     built.refresh_tokens.add(stored)
     now = EPOCH + timedelta(hours=1)
-    assert built.refresh_tokens.spend(stored.token_hash, now=now) is True
-    assert built.refresh_tokens.spend(stored.token_hash, now=now) is False
+    successor = rotate(built, stored, now=now)
+    assert successor is not None
+    assert (successor.family, successor.signed_in_at, successor.used_at) == (
+        stored.family,
+        stored.signed_in_at,
+        None,
+    )
+    assert rotate(built, stored, now=now) is None
     assert built.refresh_tokens.find(stored.token_hash) == replace(stored, used_at=now)
+    assert rotate(built, successor, now=now) is not None
 
 
-@pytest.mark.parametrize(
-    "state",
-    [{"revoked_at": EPOCH}, {"expires_at": EPOCH + timedelta(minutes=30)}],
-    ids=["revoked", "expired"],
-)
-def test_a_revoked_or_expired_token_cannot_be_spent(
-    built: Adapters, user: User, state: dict[str, object]
-) -> None:
-    stored = token(user, **state)
-    built.refresh_tokens.add(stored)
-    assert built.refresh_tokens.spend(stored.token_hash, now=EPOCH + timedelta(hours=1)) is False
-    assert built.refresh_tokens.spend("0" * 64, now=EPOCH) is False
+def test_a_revoked_or_expired_token_cannot_be_spent(built: Adapters, user: User) -> None:
+    revoked, expired = token(user), token(user, expires_at=EPOCH + timedelta(minutes=30))
+    for stored in (revoked, expired):
+        built.refresh_tokens.add(stored)
+    built.refresh_tokens.revoke_family(revoked.family, now=EPOCH)
+    assert rotate(built, revoked, now=EPOCH + timedelta(hours=1)) is None
+    assert rotate(built, expired, now=EPOCH + timedelta(hours=1)) is None
+    assert rotate(built, token(user), now=EPOCH) is None  # never stored
 
 
 def test_a_token_of_a_sign_in_revoked_before_it_was_stored_cannot_be_spent(
@@ -138,28 +179,27 @@ def test_a_token_of_a_sign_in_revoked_before_it_was_stored_cannot_be_spent(
     built.refresh_tokens.revoke_family(family, now=EPOCH)
     late = token(user, family=family)  # issued by a request that raced the revocation
     built.refresh_tokens.add(late)
-    assert built.refresh_tokens.spend(late.token_hash, now=EPOCH) is False
+    assert rotate(built, late, now=EPOCH) is None
     unrelated = token(user)
     built.refresh_tokens.add(unrelated)
-    assert built.refresh_tokens.spend(unrelated.token_hash, now=EPOCH) is True
+    assert rotate(built, unrelated, now=EPOCH) is not None
 
 
-def test_a_token_of_a_sign_in_begun_before_a_password_change_cannot_be_spent(
-    built: Adapters, user: User
-) -> None:
-    before, after = token(user, signed_in_at=EPOCH), token(user, signed_in_at=EPOCH + HOUR)
-    for stored in (before, after):
-        built.refresh_tokens.add(stored)
+def test_a_token_of_an_earlier_session_epoch_cannot_be_spent(built: Adapters, user: User) -> None:
+    before = token(user)
+    built.refresh_tokens.add(before)
     built.users.set_password_hash(user.id, "argon2$new", now=EPOCH + timedelta(minutes=30))
-    assert built.refresh_tokens.spend(before.token_hash, now=EPOCH + 2 * HOUR) is False
-    assert built.refresh_tokens.spend(after.token_hash, now=EPOCH + 2 * HOUR) is True
+    after = token(user, session_epoch=1, signed_in_at=EPOCH + HOUR)
+    built.refresh_tokens.add(after)
+    assert rotate(built, before, now=EPOCH + 2 * HOUR) is None
+    assert rotate(built, after, now=EPOCH + 2 * HOUR) is not None
 
 
 def test_a_deactivated_users_token_cannot_be_spent(built: Adapters, user: User) -> None:
     stored = token(user)
     built.refresh_tokens.add(stored)
     built.users.deactivate(user.id)
-    assert built.refresh_tokens.spend(stored.token_hash, now=EPOCH + HOUR) is False
+    assert rotate(built, stored, now=EPOCH + HOUR) is None
 
 
 def test_revoking_a_family_revokes_its_live_tokens_only(built: Adapters, user: User) -> None:

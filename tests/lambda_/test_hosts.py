@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -57,3 +59,18 @@ def test_a_request_through_an_admitted_host_is_served(gateway: Gateway) -> None:
     answer = invoke(gateway.event("GET", f"{gateway.prefix}/api/openapi.json"))
     assert answer.status == 200  # the view's answer: the request got past the host check
     assert answer.json()["info"]["title"] == "Todo API"
+
+
+def test_a_foreign_host_is_logged_once_at_warning_without_a_traceback_or_its_value(
+    gateway: Gateway, json_log: Callable[[], list[dict[str, Any]]]
+) -> None:
+    host = "attacker-chosen.example.com"
+    answer = invoke(gateway.event("GET", f"{gateway.prefix}/api/health", headers={"Host": host}))
+    assert answer.status == 400
+    lines = [line for line in json_log() if line["message"] != "request"]
+    assert [(line["level"], line["logger"]) for line in lines] == [
+        ("WARNING", "django.security.DisallowedHost")
+    ]
+    written = json.dumps(json_log())
+    assert host not in written
+    assert "Traceback" not in written

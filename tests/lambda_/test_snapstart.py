@@ -45,6 +45,8 @@ import config.aws_lambda.handler as entry
 from django.conf import settings
 
 notes["hooks_module_loaded"] = "snapshot_restore_py" in sys.modules
+notes["snapstart_module_loaded"] = "config.aws_lambda.snapstart" in sys.modules
+notes["urls_loaded"] = "config.urls" in sys.modules
 event = {event}
 
 def serve():
@@ -155,6 +157,11 @@ def test_the_runtime_finds_one_hook_before_the_snapshot_and_one_after(
     assert snapshot_and_restore["registered"] == [1, 1]
 
 
+def test_the_init_phase_loads_the_url_configuration(snapshot_and_restore: dict[str, Any]) -> None:
+    """Loaded with the handler, the routers are in the snapshot, not on a first request."""
+    assert snapshot_and_restore["urls_loaded"] is True
+
+
 def test_the_snapshot_holds_no_database_connection(snapshot_and_restore: dict[str, Any]) -> None:
     """A pooled connection open at snapshot time would be one socket shared by every
     restored instance; the server sees it closed before the snapshot."""
@@ -201,6 +208,7 @@ def test_a_configured_secret_key_survives_a_restore() -> None:
 def test_without_snapstart_the_hooks_library_is_never_imported() -> None:
     notes = start_function('notes["answer"] = serve()\n' + RUNTIME)
     assert notes["hooks_module_loaded"] is False
+    assert notes["snapstart_module_loaded"] is False  # nor its own imports
     assert notes["registered"] == [0, 0]
     assert notes["answer"] == 200
 

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -638,11 +639,10 @@ def test_wrong_current_passwords_count_as_failed_sign_ins(
     assert sign_in(accounts, address=THERE).access_token
 
 
-def test_a_sign_in_that_began_before_a_password_change_cannot_refresh(
+def test_a_sign_in_overtaken_by_a_password_change_gets_no_refresh_token(
     accounts: Adapters, ann: Actor, clock: Clock
 ) -> None:
     # The sign-in checked the old password; the change lands before it stores its token.
-    started = clock.now
     real_verify = accounts.passwords.verify
 
     def verify_then_change(password: str, password_hash: str | None) -> bool:
@@ -652,10 +652,58 @@ def test_a_sign_in_that_began_before_a_password_change_cannot_refresh(
         return matches
 
     racing = replace(accounts, passwords=_Verifying(accounts.passwords, verify_then_change))
-    pair = sign_in(racing)
-    assert clock.now > started
-    with pytest.raises(InvalidRefreshToken):
-        services.refresh(accounts, refresh_token=pair.refresh_token)
+    with pytest.raises(InvalidCredentials):
+        sign_in(racing)
+
+
+def test_a_sign_in_that_starts_during_a_password_change_and_stores_after_it_is_dead(
+    accounts: Adapters, ann: Actor, clock: Clock
+) -> None:
+    """The interleaving an attacker with the old password aims for: the change has begun
+    (it is hashing), the sign-in starts later and checks the old password, and stores
+    its token only once the change is complete. That token must not refresh."""
+    hashing, verified, changed = threading.Event(), threading.Event(), threading.Event()
+    real_hash, real_verify = accounts.passwords.hash, accounts.passwords.verify
+
+    def slow_hash(password: str) -> str:
+        hashing.set()
+        assert verified.wait(5)
+        return real_hash(password)
+
+    def verify_then_wait(password: str, password_hash: str | None) -> bool:
+        matches = real_verify(password, password_hash)
+        verified.set()
+        assert changed.wait(5)
+        return matches
+
+    def change() -> None:
+        changing = replace(accounts, passwords=_Hashing(accounts.passwords, slow_hash))
+        change_password(changing, ann, current=PASSWORD, new="changed meanwhile!")
+        changed.set()
+
+    changer = threading.Thread(target=change)
+    changer.start()
+    assert hashing.wait(5)
+    clock.advance(seconds=1)  # the sign-in starts after the change did
+    racing = replace(accounts, passwords=_Verifying(accounts.passwords, verify_then_wait))
+    try:
+        pair: services.TokenPair | None = sign_in(racing)
+    except InvalidCredentials:
+        pair = None
+    changer.join()
+    if pair is not None:
+        with pytest.raises(InvalidRefreshToken):
+            services.refresh(accounts, refresh_token=pair.refresh_token)
+
+
+class _Hashing:
+    """A Passwords whose hash is replaced."""
+
+    def __init__(self, passwords: object, hash_: object) -> None:
+        self._passwords, self.hash = passwords, hash_
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._passwords, name)
 
 
 class _Verifying:
@@ -705,3 +753,15 @@ def test_an_ipv6_clients_neighbours_share_its_counter(accounts: Adapters, ann: A
     with pytest.raises(SignInLocked):
         sign_in(accounts, address="2001:db8:1:2:ffff::9")
     assert sign_in(accounts, address="2001:db8:1:3::1").access_token
+
+
+def test_ipv4_clients_of_a_dual_stack_server_are_counted_by_their_own_address(
+    accounts: Adapters, ann: Actor
+) -> None:
+    """`::ffff:a.b.c.d` is an IPv4 client, not one of all IPv4 clients in `::/64`."""
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            sign_in(accounts, password="wrong password!", address="::ffff:198.51.100.7")
+    with pytest.raises(SignInLocked):
+        sign_in(accounts, address="198.51.100.7")  # the same client, written as IPv4
+    assert sign_in(accounts, address="::ffff:203.0.113.9").access_token

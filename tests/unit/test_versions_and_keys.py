@@ -10,7 +10,7 @@ import pytest
 
 from config.composition import Adapters, in_memory_adapters
 from core.identity.domain import Actor, InvalidAccessToken
-from tests.factories import EPOCH, UserFactory
+from tests.factories import EPOCH, TodoFactory, UserFactory
 from todos import services
 from todos.domain import (
     InvalidTitle,
@@ -20,7 +20,7 @@ from todos.domain import (
     TodoNotFound,
     VersionMismatch,
 )
-from todos.ports import KEY_LIFETIME, STALE_CLAIM, Claim, TodoQuery
+from todos.ports import KEY_LIFETIME, STALE_CLAIM, Claim, KeyRecord, TodoQuery
 
 
 class Clock:
@@ -212,6 +212,23 @@ def test_a_claim_of_a_request_that_died_is_taken_over_after_a_bounded_time(
     assert replayed is False
     assert count(world, ann) == 1
     assert world.create_requests.complete(dead, todo) is False  # the dead one cannot finish
+
+
+def test_a_claim_whose_holder_is_known_gone_is_stale_at_once(clock: Clock) -> None:
+    """A claim whose database session ended (its connection dropped) will never be
+    completed or released: a retry need not wait STALE_CLAIM for it."""
+    claim = Claim(
+        owner=uuid4(),
+        key="k",
+        fingerprint="f1",
+        created_at=clock(),
+        claimed_at=clock(),
+        token=uuid4(),
+    )
+    assert not KeyRecord(claim).stale(clock())
+    assert KeyRecord(claim, holder_gone=True).stale(clock())
+    done = TodoFactory.build(owner=claim.owner)
+    assert not KeyRecord(claim, created=done, holder_gone=True).stale(clock())
 
 
 def test_a_dead_claim_is_taken_over_whatever_body_its_request_had(

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from django.db import connection, models, transaction
 from django.db.models import Exists, Field, OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
 
 from core.identity.models import UserModel
 from todos.domain import Todo
@@ -149,12 +150,43 @@ _COMPLETE = f"""
 
 # A new key's claim, for an active owner, unless a concurrent request with the same key
 # claimed it first. (A plain INSERT for a deleted user would break the foreign key.)
-_NEW_KEY = f"""
-    INSERT INTO {IdempotencyKeyModel._meta.db_table}
-        (owner_id, key, fingerprint, created_at, claimed_at, claim)
-    SELECT id, %s, %s, %s, %s, %s FROM {UserModel._meta.db_table} WHERE id = %s AND is_active
+_NEW_KEY = """
+    INSERT INTO {table}
+        (owner_id, key, fingerprint, created_at, claimed_at, claim, holder_pid, holder_started_at)
+    SELECT id, %s, %s, %s, %s, %s, {holder} FROM {users} WHERE id = %s AND is_active
     ON CONFLICT (owner_id, key) DO NOTHING
-"""  # noqa: S608 (the names are the models' own)
+"""
+# On PostgreSQL a claim names the session that made it; elsewhere there is no other
+# session to outlive (SQLite), and only STALE_CLAIM frees a claim left open.
+_HOLDER = {
+    "holder_pid": "pg_backend_pid()",
+    "holder_started_at": (
+        "(SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())"
+    ),
+}
+# Whether a claim still open belongs to a session that has ended: its request failed
+# with its connection (a failover, a dropped network) and will never complete or release
+# it. A session of the same role sees the others' pid and start in pg_stat_activity.
+_HOLDER_GONE = f"""
+    CASE WHEN {IdempotencyKeyModel._meta.db_table}.created IS NULL
+          AND {IdempotencyKeyModel._meta.db_table}.holder_pid IS NOT NULL
+    THEN NOT EXISTS (
+        SELECT 1 FROM pg_stat_activity AS session
+        WHERE session.pid = {IdempotencyKeyModel._meta.db_table}.holder_pid
+          AND session.backend_start = {IdempotencyKeyModel._meta.db_table}.holder_started_at
+    ) ELSE false END
+"""  # noqa: S608 (the names are the model's own)
+
+
+def _postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _holder_values() -> dict[str, RawSQL]:
+    """The claim's holder columns, as SQL the server fills in (PostgreSQL only)."""
+    if not _postgresql():
+        return {}
+    return {name: RawSQL(sql, ()) for name, sql in _HOLDER.items()}  # noqa: S611 (constant SQL)
 
 
 class DjangoCreateRequests:
@@ -163,11 +195,11 @@ class DjangoCreateRequests:
     def find(self, owner: UUID, key: str) -> KeyRecord | None:
         """Return what is remembered of the owner's key, with one SELECT; nothing once the
         owner is no longer active, whose keys then replay nothing."""
-        rows = list(
-            IdempotencyKeyModel.objects.filter(
-                owner_id=owner, key=key, owner__is_active=True
-            ).values("fingerprint", "created_at", "claimed_at", "claim", "created")[:1]
-        )
+        found = IdempotencyKeyModel.objects.filter(owner_id=owner, key=key, owner__is_active=True)
+        if _postgresql():
+            found = found.annotate(holder_gone=RawSQL(_HOLDER_GONE, ()))  # noqa: S611 (constant)
+        fields = ("fingerprint", "created_at", "claimed_at", "claim", "created")
+        rows = list(found.values(*fields, *(["holder_gone"] if _postgresql() else []))[:1])
         if not rows:
             return None
         row = rows[0]
@@ -179,7 +211,11 @@ class DjangoCreateRequests:
             claimed_at=row["claimed_at"],
             token=row["claim"],
         )
-        return KeyRecord(claim, created=_todo_from_json(row["created"]))
+        return KeyRecord(
+            claim,
+            created=_todo_from_json(row["created"]),
+            holder_gone=row.get("holder_gone", False),
+        )
 
     def claim(self, claim: Claim, *, replacing: KeyRecord | None) -> bool:
         """Store the claim with one INSERT ... ON CONFLICT DO NOTHING for a new key, or
@@ -195,8 +231,14 @@ class DjangoCreateRequests:
             params = [
                 _db_value(name, value, IdempotencyKeyModel) for name, value in columns.items()
             ]
+            holder = ", ".join(_HOLDER.values()) if _postgresql() else "NULL, NULL"
+            statement = _NEW_KEY.format(
+                table=IdempotencyKeyModel._meta.db_table,
+                users=UserModel._meta.db_table,
+                holder=holder,
+            )
             with connection.cursor() as cursor:
-                cursor.execute(_NEW_KEY, params)
+                cursor.execute(statement, params)
                 inserted: int = cursor.rowcount
             return inserted == 1
         # The claim's token alone is not enough: a claim that completed since it was read
@@ -207,13 +249,13 @@ class DjangoCreateRequests:
             claim=replacing.claim.token,
             created__isnull=replacing.created is None,
         )
-        return matching.update(**values, todo_id=None, created=None) == 1
+        return matching.update(**values, **_holder_values(), todo_id=None, created=None) == 1
 
     def complete(self, claim: Claim, todo: Todo) -> bool:
         """Store the todo and remember it under the key: one statement on PostgreSQL, a
         transaction of two elsewhere (SQLite has no writes in WITH)."""
         snapshot = _todo_to_json(todo)
-        if connection.vendor == "postgresql":
+        if _postgresql():
             held: list[Any] = [claim.owner, claim.key, claim.token]
             with connection.cursor() as cursor:
                 cursor.execute(_COMPLETE, [*held, *_insert_params(todo), snapshot])

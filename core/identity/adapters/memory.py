@@ -48,8 +48,14 @@ class InMemoryUserRepository:
         return next((u for u in self._users.values() if email_key(u.email) == key), None)
 
     def set_password_hash(self, user_id: UUID, password_hash: str, *, now: datetime) -> bool:
-        """Replace the password hash and end earlier sign-ins."""
-        return self._change(user_id, password_hash=password_hash, sessions_valid_after=now)
+        """Replace the password hash and move the session epoch on."""
+        with self._lock:
+            user = self._users.get(user_id)
+            if user is None:
+                return False
+            epoch = user.session_epoch + 1
+            self._users[user_id] = replace(user, password_hash=password_hash, session_epoch=epoch)
+            return True
 
     def is_active(self, user_id: UUID) -> bool:
         """Tell whether the account exists and is active."""
@@ -77,30 +83,42 @@ class InMemoryRefreshTokens:
         self._tokens: dict[str, RefreshToken] = {}
         self._users = users
 
-    def add(self, token: RefreshToken) -> None:
-        """Store a new refresh token."""
+    def add(self, token: RefreshToken) -> bool:
+        """Store a new refresh token if its user is active and at its session epoch."""
         with self._lock:
+            if not self._signed_in(token):
+                return False
             self._tokens[token.token_hash] = token
+            return True
 
     def find(self, token_hash: str) -> RefreshToken | None:
         """Return the token with this hash, whatever its state, or None."""
         return self._tokens.get(token_hash)
 
-    def spend(self, token_hash: str, *, now: datetime) -> bool:
-        """Mark the token used if it is live; of two concurrent callers, one gets True."""
+    def rotate(self, token_hash: str, successor: RefreshToken, *, now: datetime) -> bool:
+        """Spend the token and store its successor if the token is live; of two
+        concurrent callers, one gets True."""
         with self._lock:
             token = self._tokens.get(token_hash)
             if token is None or token.used_at or token.revoked_at or token.expires_at <= now:
                 return False
             if any(t.family == token.family and t.revoked_at for t in self._tokens.values()):
                 return False
-            user = self._users.get(token.user_id)
-            if user is None or not user.is_active:
-                return False
-            if user.sessions_valid_after and token.signed_in_at <= user.sessions_valid_after:
+            if not self._signed_in(token):
                 return False
             self._tokens[token_hash] = replace(token, used_at=now)
+            self._tokens[successor.token_hash] = replace(
+                successor,
+                family=token.family,
+                signed_in_at=token.signed_in_at,
+                session_epoch=token.session_epoch,
+            )
             return True
+
+    def _signed_in(self, token: RefreshToken) -> bool:
+        """Tell whether the token's user is active and still at the token's epoch."""
+        user = self._users.get(token.user_id)
+        return user is not None and user.is_active and user.session_epoch == token.session_epoch
 
     def revoke_family(self, family: UUID, *, now: datetime) -> int:
         """Revoke every live token of one sign-in."""

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError, connection
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, Field, OuterRef, Subquery
 
 from core.identity.domain import (
     AttemptLog,
@@ -26,7 +26,7 @@ from core.identity.models import (
     UserModel,
 )
 
-_USER_FIELDS = ("id", "email", "is_active", "created_at", "sessions_valid_after")
+_USER_FIELDS = ("id", "email", "is_active", "created_at", "session_epoch")
 
 
 class DjangoUserRepository:
@@ -45,7 +45,7 @@ class DjangoUserRepository:
                 password=user.password_hash,
                 is_active=user.is_active,
                 created_at=user.created_at,
-                sessions_valid_after=user.sessions_valid_after,
+                session_epoch=user.session_epoch,
             )
         except IntegrityError as error:
             raise EmailTaken from error
@@ -59,9 +59,11 @@ class DjangoUserRepository:
         return _user(UserModel.objects.filter(email_key=email_key(email)))
 
     def set_password_hash(self, user_id: UUID, password_hash: str, *, now: datetime) -> bool:
-        """Replace the password hash and end earlier sign-ins, with one UPDATE."""
+        """Replace the password hash and move the session epoch on, with one UPDATE."""
         changed = UserModel.objects.filter(pk=user_id).update(
-            password=password_hash, sessions_valid_after=now
+            password=password_hash,
+            session_epoch=F("session_epoch") + 1,
+            sessions_valid_after=now,
         )
         return changed == 1
 
@@ -72,6 +74,34 @@ class DjangoUserRepository:
     def deactivate(self, user_id: UUID) -> bool:
         """Deactivate the account; False if there is no such account."""
         return UserModel.objects.filter(pk=user_id).update(is_active=False) == 1
+
+
+def _db_value(field: str, value: object) -> Any:
+    """Return a value as the database stores the refresh token's field."""
+    model_field = RefreshTokenModel._meta.get_field(field.removesuffix("_id"))
+    assert isinstance(model_field, Field)
+    return model_field.get_db_prep_save(value, connection)
+
+
+def _spend(token_hash: str, *, now: datetime) -> bool:
+    """Mark a live token used with one conditional UPDATE (_ROTATE's conditions)."""
+    # Conditions on other rows are EXISTS subqueries, not joins: Django turns a joined
+    # UPDATE into `WHERE pk IN (SELECT ...)`, which is not checked again after a wait.
+    revoked_in_family = RefreshTokenModel.objects.filter(
+        family=OuterRef("family"), revoked_at__isnull=False
+    )
+    user_still_signed_in = UserModel.objects.filter(
+        pk=OuterRef("user_id"), is_active=True, session_epoch=OuterRef("session_epoch")
+    )
+    live = RefreshTokenModel.objects.filter(
+        Exists(user_still_signed_in),
+        ~Exists(revoked_in_family),
+        pk=token_hash,
+        used_at=None,
+        revoked_at=None,
+        expires_at__gt=now,
+    )
+    return live.update(used_at=now) == 1
 
 
 def _user(rows: Any) -> User | None:
@@ -89,48 +119,86 @@ _TOKEN_FIELDS = (
     "signed_in_at",
     "created_at",
     "expires_at",
+    "session_epoch",
     "used_at",
     "revoked_at",
 )
+# What a successor's INSERT writes; its used_at and revoked_at start NULL.
+_NEW_TOKEN_FIELDS = _TOKEN_FIELDS[:-2]
+_TOKENS, _USERS = RefreshTokenModel._meta.db_table, UserModel._meta.db_table
+# A new token is stored only while its user is active and at the token's epoch, in the
+# INSERT itself: a password change committed before it leaves nothing stored.
+_ADD = f"""
+    INSERT INTO {_TOKENS} ({", ".join(_TOKEN_FIELDS)})
+    SELECT {", ".join(["%s"] * len(_TOKEN_FIELDS))} FROM {_USERS}
+    WHERE id = %s AND is_active AND session_epoch = %s
+"""  # noqa: S608 (the names are the models' own)
+# PostgreSQL spends a token and stores its successor in one statement, a transaction of
+# its own: both or neither. The spend is one conditional UPDATE whose row lock lets
+# exactly one of two concurrent callers match; conditions on other rows are EXISTS
+# subqueries, which PostgreSQL checks against the latest committed rows.
+_ROTATE = f"""
+    WITH spent AS (
+        UPDATE {_TOKENS} AS token SET used_at = %(now)s
+        WHERE token.token_hash = %(old)s
+          AND token.used_at IS NULL AND token.revoked_at IS NULL AND token.expires_at > %(now)s
+          AND NOT EXISTS (
+              SELECT 1 FROM {_TOKENS} AS kin
+              WHERE kin.family = token.family AND kin.revoked_at IS NOT NULL
+          )
+          AND EXISTS (
+              SELECT 1 FROM {_USERS} AS owner
+              WHERE owner.id = token.user_id AND owner.is_active
+                AND owner.session_epoch = token.session_epoch
+          )
+        RETURNING token.user_id, token.family, token.signed_in_at, token.session_epoch
+    )
+    INSERT INTO {_TOKENS} ({", ".join(_NEW_TOKEN_FIELDS)})
+    SELECT %(new)s, user_id, family, signed_in_at, %(created)s, %(expires)s, session_epoch
+    FROM spent
+"""  # noqa: S608 (the names are the models' own)
 
 
 class DjangoRefreshTokens:
     """Refresh tokens in the `refresh_tokens` table, by the hash of their value."""
 
-    def add(self, token: RefreshToken) -> None:
-        """Store a new refresh token with one INSERT."""
-        RefreshTokenModel.objects.create(
-            **{field: getattr(token, field) for field in _TOKEN_FIELDS}
-        )
+    def add(self, token: RefreshToken) -> bool:
+        """Store a new refresh token with one INSERT ... SELECT, for an active user at
+        the token's epoch."""
+        params = [_db_value(field, getattr(token, field)) for field in _TOKEN_FIELDS]
+        params += [_db_value("user_id", token.user_id), token.session_epoch]
+        with connection.cursor() as cursor:
+            cursor.execute(_ADD, params)
+            inserted: int = cursor.rowcount
+        return inserted == 1
 
     def find(self, token_hash: str) -> RefreshToken | None:
         """Return the token with this hash, whatever its state, or None."""
         rows = list(RefreshTokenModel.objects.filter(pk=token_hash).values(*_TOKEN_FIELDS)[:1])
         return RefreshToken(**rows[0]) if rows else None
 
-    def spend(self, token_hash: str, *, now: datetime) -> bool:
-        """Mark the token used with one conditional UPDATE: the row lock it takes lets
-        exactly one of two concurrent callers match."""
-        # Conditions on other rows are EXISTS subqueries, not joins: Django turns a joined
-        # UPDATE into `WHERE pk IN (SELECT ...)`, which PostgreSQL does not check again
-        # after waiting for a concurrent UPDATE of the row, so two callers would both win.
-        revoked_in_family = RefreshTokenModel.objects.filter(
-            family=OuterRef("family"), revoked_at__isnull=False
-        )
-        user_still_signed_in = UserModel.objects.filter(
-            Q(sessions_valid_after=None) | Q(sessions_valid_after__lt=OuterRef("signed_in_at")),
-            pk=OuterRef("user_id"),
-            is_active=True,
-        )
-        live = RefreshTokenModel.objects.filter(
-            Exists(user_still_signed_in),
-            ~Exists(revoked_in_family),
-            pk=token_hash,
-            used_at=None,
-            revoked_at=None,
-            expires_at__gt=now,
-        )
-        return live.update(used_at=now) == 1
+    def rotate(self, token_hash: str, successor: RefreshToken, *, now: datetime) -> bool:
+        """Spend the token and store its successor: one statement on PostgreSQL, a
+        transaction of two elsewhere (SQLite has no writes in WITH)."""
+        if connection.vendor == "postgresql":
+            params: dict[str, str | datetime] = {
+                "now": now,
+                "old": token_hash,
+                "new": successor.token_hash,
+                "created": successor.created_at,
+                "expires": successor.expires_at,
+            }
+            with connection.cursor() as cursor:
+                cursor.execute(_ROTATE, params)
+                stored: int = cursor.rowcount
+            return stored == 1
+        with transaction.atomic():
+            if not _spend(token_hash, now=now):
+                return False
+            RefreshTokenModel.objects.create(
+                **{field: getattr(successor, field) for field in _TOKEN_FIELDS}
+            )
+            return True
 
     def revoke_family(self, family: UUID, *, now: datetime) -> int:
         """Revoke every live token of one sign-in with one UPDATE."""
