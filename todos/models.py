@@ -3,24 +3,23 @@
 from django.conf import settings
 from django.db import models
 
-from todos.domain import TITLE_MAX_LENGTH
+from core.resources.models import OwnedModel
+from todos.domain import TITLE_MAX_LENGTH, Todo
 
 
-class TodoModel(models.Model):
-    """One row of the `todos` table."""
+class TodoModel(OwnedModel):
+    """One row of the `todos` table: a Todo, column for field (core/resources/orm.py)."""
 
-    id = models.UUIDField(primary_key=True)
+    entity = Todo
+
     # Null only for todos created before accounts existed: no one sees them until
     # `manage.py assign_todos --to EMAIL` gives them to a user.
-    owner = models.ForeignKey(
+    # (Nullable here alone, where OwnedModel's owner is required.)
+    owner = models.ForeignKey(  # type: ignore[assignment]
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
     )
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     completed = models.BooleanField(default=False)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    # Moves on with every change; the API shows it as the ETag (todos/domain.py).
-    version = models.PositiveIntegerField(default=1, db_default=1)
 
     class Meta:
         db_table = "todos"

@@ -43,7 +43,7 @@ class Page(Generic[E]):
     count: int
 
 
-class OwnedRepository(Protocol[E]):
+class Entities(Protocol[E]):
     """Where one kind of resource lives. Each method is atomic on its own.
 
     Every method is scoped to one owner, and only while that owner is an active user:
@@ -59,10 +59,6 @@ class OwnedRepository(Protocol[E]):
         """Return the owner's entity with this id, or None."""
         ...
 
-    def list(self, owner: UUID, query: PageQuery) -> Page[E]:
-        """Return the owner's page, by `created_at` then `id`, descending, and the total."""
-        ...
-
     def update(self, entity: E, *, fields: frozenset[str], expected_version: int) -> bool:
         """Write the named fields, `updated_at` and the version, if the stored entity is
         still at `expected_version` (compare and write in one atomic step)."""
@@ -76,6 +72,14 @@ class OwnedRepository(Protocol[E]):
 
     def owner_is_active(self, owner: UUID) -> bool:
         """Tell whether the owner exists and is an active user."""
+        ...
+
+
+class OwnedRepository(Entities[E], Protocol[E]):
+    """Entities that can also be listed, a page at a time."""
+
+    def list(self, owner: UUID, query: PageQuery) -> Page[E]:
+        """Return the owner's page, by `created_at` then `id`, descending, and the total."""
         ...
 
 
@@ -107,6 +111,9 @@ class KeyRecord(Generic[E]):
 
     claim: Claim
     created: E | None = None
+    # The request holding the claim is known to have ended without completing it (the
+    # database session it claimed with is gone): a retry need not wait for STALE_CLAIM.
+    holder_gone: bool = False
 
     def expired(self, now: datetime) -> bool:
         """Tell whether the key is past its lifetime: it is then as good as new."""
@@ -114,7 +121,9 @@ class KeyRecord(Generic[E]):
 
     def stale(self, now: datetime) -> bool:
         """Tell whether the key's request died in flight: its claim may be taken over."""
-        return self.created is None and self.claim.claimed_at <= now - STALE_CLAIM
+        return self.created is None and (
+            self.holder_gone or self.claim.claimed_at <= now - STALE_CLAIM
+        )
 
 
 class CreateRequests(Protocol[E]):

@@ -7,6 +7,7 @@ not-found error. Every use case works on the actor's own resources only.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID, uuid4
@@ -20,14 +21,14 @@ from core.resources.domain import (
     VersionMismatch,
     changed,
 )
-from core.resources.ports import Claim, CreateRequests, OwnedRepository, Page, PageQuery
+from core.resources.ports import Claim, CreateRequests, Entities, OwnedRepository, Page, PageQuery
 
 # An update without an expected version re-reads and writes again when another writer
 # got in between; past this many collisions in a row it gives up (409).
 UPDATE_ATTEMPTS = 5
 
 
-def create(repo: OwnedRepository[E], entity: E) -> E:
+def create(repo: Entities[E], entity: E) -> E:
     """Store a new entity of the actor's.
 
     :raises InvalidAccessToken: if its owner is no longer an active user.
@@ -37,9 +38,7 @@ def create(repo: OwnedRepository[E], entity: E) -> E:
     return entity
 
 
-def get(
-    repo: OwnedRepository[E], *, entity_id: UUID, actor: Actor, missing: type[ResourceNotFound]
-) -> E:
+def get(repo: Entities[E], *, entity_id: UUID, actor: Actor, missing: type[ResourceNotFound]) -> E:
     """Return one of the actor's entities.
 
     :raises ResourceNotFound: (`missing`) if the actor has none with this id.
@@ -64,7 +63,7 @@ def list_page(repo: OwnedRepository[E], *, query: PageQuery, actor: Actor) -> Pa
 
 
 def update(
-    repo: OwnedRepository[E],
+    repo: Entities[E],
     *,
     entity_id: UUID,
     changes: dict[str, object],
@@ -96,7 +95,7 @@ def update(
 
 
 def delete(
-    repo: OwnedRepository[E],
+    repo: Entities[E],
     *,
     entity_id: UUID,
     actor: Actor,
@@ -117,7 +116,7 @@ def delete(
 
 
 def create_once(
-    repo: OwnedRepository[E],
+    repo: Entities[E],
     requests: CreateRequests[E],
     *,
     entity: E,
@@ -139,7 +138,12 @@ def create_once(
     try:
         completed = requests.complete(claim, entity)
     except Exception:
-        requests.release(claim)  # a request that failed may be retried with its key
+        # A request that failed may be retried with its key. When the failure is the
+        # database itself (a dropped connection), releasing fails too; the claim is then
+        # taken over by the retry once its holder is known gone, and the caller must see
+        # the first error, not the second.
+        with contextlib.suppress(Exception):
+            requests.release(claim)
         raise
     if completed:
         return entity, False
@@ -150,7 +154,7 @@ def create_once(
 
 
 def _claim(
-    repo: OwnedRepository[E],
+    repo: Entities[E],
     requests: CreateRequests[E],
     *,
     actor: Actor,
@@ -186,7 +190,7 @@ def _claim(
     raise RequestInProgress
 
 
-def _absent(repo: OwnedRepository[E], actor: Actor, missing: ResourceNotFound) -> Exception:
+def _absent(repo: Entities[E], actor: Actor, missing: ResourceNotFound) -> Exception:
     """Say why the entity was not there: not the actor's (or nonexistent), or the actor is
     no longer an active user. Costs a statement on this path only."""
     if not repo.owner_is_active(actor.user_id):

@@ -60,11 +60,11 @@ OTHERS: dict[str, tuple[int, Callable[[Client, dict[str, str]], Prepared]]] = {
             )
         ),
     ),
-    "create_token": (9, lambda client, bearer: lambda: sign_in(client)),
-    "refresh_token": (3, refresh),
+    "create_token": (11, lambda client, bearer: lambda: sign_in(client)),
+    "refresh_token": (2, refresh),
     "logout": (2, logout),
     "get_me": (1, lambda client, bearer: lambda: client.get(f"{AUTH}/me", headers=bearer)),
-    "change_password": (10, change_password),
+    "change_password": (12, change_password),
 }
 
 
