@@ -146,7 +146,8 @@ class DjangoCreateRequests(Generic[E]):
         fields = {f.attname: f for f in self.repository.insert.fields}
         return self.repository.to_entity(
             {
-                name: None if stored[attr] is None else fields[name].to_python(stored[attr])
+                # A key remembered before a nullable field was added holds no value for it.
+                name: None if stored.get(attr) is None else fields[name].to_python(stored[attr])
                 for name, attr in attributes.items()
             }
         )
