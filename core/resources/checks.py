@@ -24,11 +24,12 @@ def check_owned_models(**kwargs: Any) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
     for model in apps.get_models():
         if issubclass(model, OwnedModel):
-            errors += _mismatches(model)
+            errors += mismatches(model)
     return errors
 
 
-def _mismatches(model: type[OwnedModel]) -> list[checks.CheckMessage]:
+def mismatches(model: type[OwnedModel]) -> list[checks.CheckMessage]:
+    """Return an error for each field of `model` or of its entity that the other lacks."""
     entity = getattr(model, "entity", None)
     if entity is None:
         hint = "Set `entity = <its dataclass>` on the model: the ORM adapter maps the two."

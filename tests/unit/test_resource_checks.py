@@ -1,0 +1,49 @@
+"""The system check that stops the app when a resource's model and entity disagree: the
+ORM adapter writes every column from the entity, so neither may hold a field alone."""
+
+from django.core import checks
+from django.db import models
+from django.test.utils import isolate_apps
+
+from core.resources.checks import check_owned_models, mismatches
+from core.resources.models import OwnedModel
+from todos.domain import Todo
+
+
+def test_the_project_passes_the_check() -> None:
+    assert check_owned_models() == []
+    registered = checks.run_checks(tags=[checks.Tags.models])
+    assert not [message for message in registered if message.id.startswith("resources.")]
+
+
+@isolate_apps("todos")
+def test_a_column_the_entity_lacks_is_an_error_that_says_what_to_add() -> None:
+    class ColouredTodo(OwnedModel):
+        entity = Todo
+        title = models.CharField(max_length=255)
+        completed = models.BooleanField()
+        colour = models.CharField(max_length=20)
+
+        class Meta:
+            app_label = "todos"
+
+    [error] = mismatches(ColouredTodo)
+    assert error.id == "resources.E002"
+    assert "ColouredTodo.colour" in error.msg
+    assert "Add `colour`" in str(error.hint)
+
+
+@isolate_apps("todos")
+def test_an_entity_field_without_a_column_is_an_error_too() -> None:
+    class UnfinishedTodo(OwnedModel):
+        entity = Todo
+        title = models.CharField(max_length=255)
+
+        class Meta:
+            app_label = "todos"
+
+    [error] = mismatches(UnfinishedTodo)
+    assert (error.id, error.msg) == (
+        "resources.E003",
+        "Todo.completed has no column on UnfinishedTodo",
+    )
