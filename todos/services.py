@@ -11,6 +11,7 @@ from uuid import UUID
 
 from core.clock import Clock, utc_now
 from core.identity.domain import Actor, InvalidAccessToken
+from core.resources import idempotent
 from core.resources import services as owned
 from todos.domain import Todo, TodoNotFound
 from todos.ports import DEFAULT_PAGE_SIZE, CreateRequests, TodoPage, TodoQuery, TodoRepository
@@ -145,6 +146,6 @@ def create_todo_once(
     """
     now = clock()
     todo = Todo.new(owner=actor.user_id, title=title, completed=completed, now=now)
-    return owned.create_once(
+    return idempotent.create_once(
         repo, requests, entity=todo, actor=actor, key=key, fingerprint=fingerprint, now=now
     )

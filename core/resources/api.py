@@ -8,16 +8,13 @@ todos/api.py does by hand for todos.
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic
+from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from core.clock import Clock
 from core.http_errors import ErrorOut, ValidationErrorOut, documented_responses
@@ -25,38 +22,15 @@ from core.idempotency import fingerprint
 from core.idempotency import idempotency_key as parse_idempotency_key
 from core.identity.api import actor_of
 from core.preconditions import etag, expected_versions, none_match
-from core.resources import services
-from core.resources.domain import E, ResourceNotFound, new
+from core.resources import idempotent, services
+from core.resources.domain import E, new
 from core.resources.ports import (
-    DEFAULT_PAGE_SIZE,
-    MAX_OFFSET,
-    MAX_PAGE_SIZE,
     Page,
     PageQuery,
     Store,
 )
+from core.resources.routes import PageFilters, Routes, path_parameter
 from core.resources.schemas import ETAG, REPLAYED, IdempotencyKey, IfMatch, IfNoneMatch
-
-
-class PageFilters(Schema):
-    """Which page to list."""
-
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size.")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
-
-
-@dataclass(frozen=True)
-class Routes(Generic[E]):
-    """What the router of one resource is made of: its names, entity and schemas."""
-
-    noun: str  # "project": operation ids get_project, ..., the path parameter project_id
-    plural: str  # "projects": list_projects, the tag
-    entity: type[E]
-    missing: type[ResourceNotFound]
-    create_in: type[Schema]
-    patch_in: type[Schema]
-    out: type[Schema]
-    page_out: type[Schema]
 
 
 def owned_router(
@@ -82,7 +56,7 @@ def owned_router(
             services.create(store().repository, entity)
         else:
             key = parse_idempotency_key(idempotency_key)
-            entity, replayed = services.create_once(
+            entity, replayed = idempotent.create_once(
                 store().repository,
                 store().requests,
                 entity=entity,
@@ -180,7 +154,7 @@ def owned_router(
         "is answered 404, as a missing one is. With the ETag you hold in `If-None-Match`, an "
         "unchanged one is answered 304 without a body.",
         url_name=f"get_{noun}",
-    )(_path_parameter(get_view, f"{noun}_id"))
+    )(path_parameter(get_view, f"{noun}_id"))
     router.patch(
         item,
         response={200: routes.out},
@@ -191,7 +165,7 @@ def owned_router(
         summary=f"Update {a} {the}",
         description="Change the fields you send; the others keep their value and `updated_at` "
         "moves. With `If-Match`, only if nobody changed it since you read it (else 412).",
-    )(_path_parameter(update_view, f"{noun}_id"))
+    )(path_parameter(update_view, f"{noun}_id"))
     router.delete(
         item,
         response={204: None},
@@ -200,22 +174,5 @@ def owned_router(
         summary=f"Delete {a} {the}",
         description=f"Delete one of your {routes.plural.replace('_', ' ')} for good; with "
         "`If-Match`, only if nobody changed it since you read it (else 412).",
-    )(_path_parameter(delete_view, f"{noun}_id"))
+    )(path_parameter(delete_view, f"{noun}_id"))
     return router
-
-
-def _path_parameter(view: Callable[..., Any], name: str) -> Callable[..., Any]:
-    """Return `view` with its `entity_id` parameter named `name` (`project_id`), which is
-    how Ninja names the path parameter in the URL and the OpenAPI document."""
-    signature = inspect.signature(view)
-    parameters = [
-        p.replace(name=name) if p.name == "entity_id" else p for p in signature.parameters.values()
-    ]
-
-    @functools.wraps(view)
-    def renamed(*args: Any, **kwargs: Any) -> Any:
-        kwargs["entity_id"] = kwargs.pop(name)
-        return view(*args, **kwargs)
-
-    renamed.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-    return renamed
