@@ -11,7 +11,7 @@ export PATH := $(abspath $(dir $(UV))):$(PATH)
 SERVE := $(UV) run --locked --no-default-groups
 MANAGE := $(SERVE) python manage.py
 
-.PHONY: help install install-serve run migrate seed test test-fast lint format typecheck pytest sql-statements openapi bundle bench lambda-local swagger-check db-up db-down \
+.PHONY: help install install-serve resource run migrate seed test test-fast lint format typecheck pytest sql-statements openapi bundle bench lambda-local swagger-check db-up db-down \
 	cdk-install synth bootstrap deploy destroy cfn-lint idle-cost bastion-start bastion-stop tunnel
 
 help: ## List the tasks
@@ -65,6 +65,10 @@ pytest: install infra/node_modules ## The test suite (PostgreSQL when DATABASE_U
 	$(UV) run --locked pytest
 	# The ORM adapters' contract on SQLite too, the local default engine.
 	DATABASE_URL=sqlite://:memory: $(UV) run --locked pytest -q -m orm tests/contract
+
+# NAME=projects: the resource's plural (SINGULAR=person where it is irregular).
+resource: install .env ## Generate an owned resource NAME and wire it in (README, "Add a resource")
+	$(UV) run --locked python manage.py startresource $(NAME) $(if $(SINGULAR),--singular $(SINGULAR))
 
 sql-statements: install ## Count SQL statements per API operation (docs/sql-statements.md)
 	$(UV) run --locked python scripts/sql_statements.py --write docs/sql-statements.md
