@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import pkgutil
 import re
 import sys
 from dataclasses import dataclass
@@ -58,9 +59,18 @@ def clashes(name: str, *, app_labels: set[str]) -> str | None:
         return "it is the name of a Python standard module or built-in"
     if name in app_labels:
         return "an installed app already has that label"
+    if name in _django_apps():
+        return f"it is the label of Django's own app django.contrib.{name}"
     if find_spec(name) is not None:
         return "a module of that name is importable already (an app, a folder or a package)"
     return None
+
+
+def _django_apps() -> set[str]:
+    """Return the labels of the apps Django ships (sessions, sites, ...), installed or not."""
+    import django.contrib
+
+    return {module.name for module in pkgutil.iter_modules(django.contrib.__path__)}
 
 
 def names_for(plural: str, noun: str | None, *, app_labels: set[str]) -> Names:

@@ -19,6 +19,7 @@ ROOT = Path(settings.BASE_DIR)
         ("django", "importable already"),
         ("ninja", "already has that label"),
         ("pydantic", "importable already"),
+        ("sessions", "django.contrib.sessions"),
         ("todos", "already has that label"),
         ("identity", "already has that label"),
         ("tests", "importable already"),
