@@ -107,7 +107,7 @@ TRICKS = (
     ),
     Trick(
         "`_raw_delete`",
-        "`DjangoTodoRepository.delete`, todos/adapters/orm.py",
+        "`DjangoRepository.delete`, core/resources/orm.py",
         "deployed pool queryset delete",
         "`QuerySet.delete()`",
         f"kept only if delete is more than {MARGIN} % faster, or sends fewer statements",

@@ -18,7 +18,7 @@ run; they are set up here, in the benchmark's process, never by a switch in the 
 - "stock ASGI handler": `make_handler(django.core.handlers.asgi.ASGIHandler())` instead
   of the shipped `LambdaASGIHandler` (config/aws_lambda/django_asgi.py);
 - "QuerySet.delete()": the repository's `delete` through `QuerySet.delete()` instead of
-  `_raw_delete` (todos/adapters/orm.py).
+  `_raw_delete` (core/resources/orm.py).
 
 Then statement logging is switched on at the server and each operation runs once more in
 each setup; the statements are read from the server's CSV log by application name
@@ -119,20 +119,20 @@ def queryset_delete() -> Any:
     """Return the shipped handler, serving a repository that deletes with QuerySet.delete().
 
     The same owner scope and version condition as the shipped `delete`
-    (todos/adapters/orm.py), built by the same function; only the deletion differs.
+    (core/resources/orm.py), built by the same method; only the deletion differs.
     """
     handler = shipped()
     from dataclasses import replace
     from uuid import UUID
 
     from config.composition import adapters, serving
-    from todos.adapters.orm import DjangoTodoRepository, _mine
+    from todos.adapters.orm import DjangoTodoRepository
 
     class QuerySetDeleteRepository(DjangoTodoRepository):
         def delete(
-            self, owner: UUID, todo_id: UUID, *, versions: frozenset[int] | None = None
+            self, owner: UUID, entity_id: UUID, *, versions: frozenset[int] | None = None
         ) -> bool:
-            matching = _mine(owner).filter(pk=todo_id)
+            matching = self.mine(owner).filter(pk=entity_id)
             if versions is not None:
                 matching = matching.filter(version__in=versions)
             deleted, _ = matching.delete()
