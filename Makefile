@@ -1,4 +1,5 @@
-# Tasks for a fresh clone. `make run` serves the API; `make test` runs every check.
+# Tasks for a fresh clone. `make run` serves the API, `make web` the web app; `make test`
+# runs every check.
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
@@ -12,7 +13,8 @@ SERVE := $(UV) run --locked --no-default-groups
 MANAGE := $(SERVE) python manage.py
 
 .PHONY: help install install-serve resource run migrate seed test test-fast lint format typecheck pytest sql-statements openapi bundle bench lambda-local swagger-check db-up db-down \
-	cdk-install synth bootstrap deploy destroy cfn-lint idle-cost bastion-start bastion-stop tunnel
+	cdk-install synth bootstrap deploy github-credentials github-deploy-role destroy cfn-lint idle-cost \
+	bastion-start bastion-stop tunnel web web-build web-preview web-client web-test web-budget
 
 help: ## List the tasks
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,7 +43,7 @@ migrate: install-serve .env ## Apply database migrations
 seed: install-serve .env ## Add the sample todos (idempotent)
 	$(MANAGE) seed_todos
 
-test: lint typecheck pytest ## Run every check: lint, types, import contracts and tests
+test: lint typecheck pytest web-test ## Run every check: lint, types, import contracts, tests, the web app
 
 # SQLite in memory, no Node.js, no network: the unit tests, the fakes' half of the
 # contract suite and the whole HTTP API on the in-memory adapters.
@@ -101,6 +103,10 @@ db-down: ## Stop it (the data stays in its volume)
 STAGE ?= dev
 # More CDK context for synth, deploy and destroy: CONTEXT="-c corsOrigins=https://app.example.com"
 CONTEXT ?=
+# More `cdk deploy` options; CI passes --require-approval never, having no one to ask.
+DEPLOY_FLAGS ?=
+# owner/name of the GitHub repository whose workflows may deploy (github-deploy-role).
+GITHUB_REPOSITORY ?=
 CDK := cd infra && npx --no-install cdk
 
 infra/node_modules: infra/package.json infra/package-lock.json
@@ -115,10 +121,19 @@ synth: install infra/node_modules ## Synthesize both stacks into infra/cdk.out (
 bootstrap: install infra/node_modules ## Once per account and region: the CDK's assets bucket and deploy roles
 	$(CDK) bootstrap -c stage=$(STAGE)
 
-deploy: install infra/node_modules ## Deploy both stacks of STAGE (dev) with your AWS credentials
-	$(CDK) deploy --all -c stage=$(STAGE) $(CONTEXT)
+deploy: install infra/node_modules web-build ## Deploy STAGE (dev): migrates, then moves traffic; prints the URLs
+	$(CDK) deploy --all -c stage=$(STAGE) $(CONTEXT) $(DEPLOY_FLAGS)
 
-destroy: install infra/node_modules ## Delete both stacks of STAGE (dev); prod's data stack refuses (termination protection)
+# In a GitHub Actions job with id-token: write (.github/workflows/deploy.yml).
+github-credentials: install ## CI only: trade the job's OIDC token for the deploy role (AWS_DEPLOY_ROLE_ARN, AWS_REGION)
+	$(UV) run --locked python scripts/github_oidc.py --role-arn "$$AWS_DEPLOY_ROLE_ARN" \
+		--region "$$AWS_REGION" --credentials-file "$$RUNNER_TEMP/aws-credentials"
+
+github-deploy-role: install infra/node_modules ## Once per account: the role GitHub Actions deploys with (GITHUB_REPOSITORY=owner/name)
+	@test -n "$(GITHUB_REPOSITORY)" || { echo "GITHUB_REPOSITORY=owner/name is required" >&2; exit 1; }
+	$(CDK) deploy TodoGitHubDeploy -c githubRepository=$(GITHUB_REPOSITORY)
+
+destroy: install infra/node_modules ## Delete the stacks of STAGE (dev); prod's data stack refuses (termination protection)
 	$(CDK) destroy --all -c stage=$(STAGE) $(CONTEXT)
 
 cfn-lint: synth ## Lint the synthesized CloudFormation templates
@@ -135,3 +150,39 @@ bastion-stop: install ## Stop the bastion (a stopped one costs only its disk)
 
 tunnel: install ## Start the bastion and forward 127.0.0.1:15432 to Aurora
 	$(UV) run --locked python scripts/bastion.py tunnel --stage $(STAGE)
+
+# --- The web app (web/): Next.js, static export, Node.js 20 or newer -----------------------
+# Next.js would otherwise report usage over the network.
+export NEXT_TELEMETRY_DISABLED := 1
+WEB_NPM := npm --prefix web
+
+web/node_modules: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund
+	@touch web/node_modules
+
+web: web/node_modules ## Serve the web app on http://localhost:3000 against `make run`'s API
+	cd web && NEXT_PUBLIC_API_URL=http://127.0.0.1:8000 npx --no-install next dev --hostname localhost --port 3000
+
+# Built for one origin: CloudFront serves it and routes /api/* to the API (NEXT_PUBLIC_API_URL
+# empty). API_URL=http://127.0.0.1:8000 builds it for the local API instead (make web-preview).
+web-build: web/node_modules ## Build the static export into web/out (what `make deploy` uploads)
+	NEXT_PUBLIC_API_URL=$(API_URL) $(WEB_NPM) run --silent build
+
+web-preview: ## Build for the local API and serve web/out on http://localhost:3000 with CloudFront's headers
+	$(MAKE) web-build API_URL=http://127.0.0.1:8000
+	cd web && node scripts/serve.mjs --port 3000 --api http://127.0.0.1:8000
+
+web-client: web/node_modules ## Regenerate web/src/api/openapi.d.ts from docs/openapi.json
+	$(WEB_NPM) run --silent generate
+
+# The end-to-end tests start the API themselves (uv, a fresh SQLite database, free ports),
+# build the export against it and drive the system's Chromium (CHROMIUM=/usr/bin/chromium).
+web-test: install web/node_modules ## The web app: stale-client check, types, unit, end-to-end and axe tests, JS budget
+	cd web && node scripts/check-client.mjs
+	cd web && npx --no-install tsc --noEmit
+	cd web && npx --no-install vitest run
+	cd web && UV=$(abspath $(UV)) npx --no-install playwright test
+	cd web && node scripts/first-load.mjs e2e-out --max-kb 150
+
+web-budget: install web/node_modules ## Measure first-load JS and time to an interactive list (docs/web.md)
+	cd web && UV=$(abspath $(UV)) npx --no-install playwright test --config budget.config.ts

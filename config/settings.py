@@ -8,6 +8,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from core.database import database_settings
+from core.origins import allowed_origins
 from core.runtime import draw_secret_key, on_lambda
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: it counts the answers as clients get them (core/metrics.py).
+    "core.metrics.metrics_middleware",
     "core.http_errors.json_errors_middleware",
     # Before anything that answers on its own, so errors carry the CORS headers too.
     "core.cors.ExactOriginCorsMiddleware",
@@ -140,8 +143,9 @@ JWT_AUDIENCE = env.str("JWT_AUDIENCE", default="todo-api")
 # --- Browsers (API.md "Browsers (CORS)") --------------------------------------------------
 # Locally a Next.js dev server; on Lambda the CDK context value `corsOrigins` sets it.
 LOCAL_FRONTEND_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
-CORS_ALLOWED_ORIGINS = env.list(
-    "CORS_ALLOWED_ORIGINS", default=[] if ON_LAMBDA else LOCAL_FRONTEND_ORIGINS
+# Compared exactly with each request's Origin (core/cors.py), so normalised here.
+CORS_ALLOWED_ORIGINS = allowed_origins(
+    env.list("CORS_ALLOWED_ORIGINS", default=[] if ON_LAMBDA else LOCAL_FRONTEND_ORIGINS)
 )
 CORS_URLS_REGEX = r"^/api/"  # matched against the path below the script prefix (/dev)
 CORS_ALLOW_METHODS = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"]

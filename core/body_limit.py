@@ -33,7 +33,17 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        await self.app(scope, _Limited(scope, receive, self.limit), send)
+        limited = _Limited(scope, receive, self.limit)
+
+        async def close_after_a_cut_body(message: Message) -> None:
+            # The rest of the body was never read: the connection cannot carry another
+            # request, and the client should stop sending.
+            if limited.cut and message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), (b"connection", b"close")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, limited, close_after_a_cut_body)
 
 
 class _Limited:

@@ -54,6 +54,11 @@ def database_settings(env: environ.Env, *, base_dir: str) -> dict[str, Any]:
     config["CONN_MAX_AGE"] = 0  # persistent connections leak under ASGI's thread pool
     if config["ENGINE"] in (ENGINE, "django.db.backends.postgresql"):
         config["POLICY"] = _connect_options(env, config, policy, aurora=aurora)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # A transaction takes SQLite's write lock when it begins, so concurrent ones wait
+        # their turn (up to the busy timeout) instead of failing with "database is
+        # locked" when a deferred one that has read tries to write (a sign-in's count).
+        config.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     return config
 
 

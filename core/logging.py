@@ -135,12 +135,16 @@ class DisallowedHostFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the security record; drop django.request's line for the same request."""
+        """Rewrite the security record; drop django.request's 400 line for the request."""
         if record.name == "django.security.DisallowedHost":
+            if not logging.getLogger(record.name).isEnabledFor(logging.WARNING):
+                return False  # as a WARNING it would not have been logged at all
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.msg, record.args = "Refused a request whose Host is not allowed", ()
             record.exc_info = record.exc_text = None
             return True
+        if getattr(record, "status_code", None) != 400:
+            return True  # anything else about such a request (a 500) is still told
         return not _host_refused(getattr(record, "request", None))
 
 

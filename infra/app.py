@@ -1,4 +1,4 @@
-"""The CDK app: read the context once, build the data and API stacks, check, synthesize.
+"""The CDK app: read the context once, build the data, API and web stacks, check, synthesize.
 
 npx cdk synth                  # from infra/, as cdk.json says
 uv run python infra/app.py     # the same, without the CDK CLI
@@ -23,6 +23,12 @@ from infra.nag import check_on_synth  # noqa: E402
 from infra.settings import CONTEXT_KEYS, StageSettings  # noqa: E402
 from infra.stacks.api_stack import ApiStack  # noqa: E402
 from infra.stacks.data_stack import DataStack  # noqa: E402
+from infra.stacks.github_deploy_stack import GitHubDeployStack  # noqa: E402
+from infra.stacks.web_stack import WebStack  # noqa: E402
+
+# The static export `make web-build` writes; deployed by the web stack once it exists.
+WEB_EXPORT = INFRA.parent / "web" / "out"
+GITHUB_DEPLOY_STACK = "TodoGitHubDeploy"
 
 
 def default_context() -> dict[str, Any]:
@@ -37,6 +43,15 @@ def build(app: App) -> tuple[DataStack, ApiStack]:
     check_on_synth(app)
     data = DataStack(app, f"TodoData-{settings.stage}", settings=settings)
     api = ApiStack(app, f"TodoApi-{settings.stage}", data=data)
+    if settings.web:
+        export = settings.web_export or WEB_EXPORT
+        site = export if (export / "index.html").is_file() else None
+        WebStack(
+            app, f"TodoWeb-{settings.stage}", settings=settings, api=api.rest_api.api, site=site
+        )
+    if settings.github_repository:
+        # Once per account, for every stage: the role GitHub Actions deploys with.
+        GitHubDeployStack(app, GITHUB_DEPLOY_STACK, repository=settings.github_repository)
     return data, api
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aws_cdk import RemovalPolicy
@@ -35,6 +36,11 @@ CONTEXT_KEYS = (
     "reservedConcurrency",
     "corsOrigins",
     "purgeSchedule",
+    "web",
+    "webExport",
+    "canary",
+    "alarmEmail",
+    "githubRepository",
 )
 # An origin as a browser sends it in `Origin`: scheme, host, optional port; no path, no
 # trailing slash, no wildcard. HTTPS, or plain HTTP to the machine itself (a local
@@ -45,6 +51,10 @@ ORIGIN = re.compile(
 # An EventBridge rate: rate(1 day), rate(12 hours). EventBridge wants the singular for 1
 # and the plural above it. (cron() would deploy, but the idle-cost estimate prices rates.)
 SCHEDULE = re.compile(r"^rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)$")
+# An address CloudWatch alarms can be mailed to (SNS confirms it by mail first).
+EMAIL = re.compile(r"^[^\s@,]{1,64}@[^\s@,]{1,190}\.[a-z]{2,}$", re.IGNORECASE)
+# owner/name as GitHub spells them: the repository whose workflows may deploy.
+REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
 # What `-c reservedConcurrency=...` (or purgeSchedule) may say to turn it off.
 UNRESERVED = frozenset({"", "none", "off", "false"})
 
@@ -75,6 +85,17 @@ class StageSettings:
     cors_origins: tuple[str, ...] = ()
     # When the function runs `manage.py purge_expired`; None: never (run it yourself).
     purge_schedule: str | None = "rate(1 day)"
+    # The web stack (CloudFront and the static export); -c web=false leaves it out.
+    web: bool = True
+    # Where the static export is (default web/out); deployed only once it is built.
+    web_export: Path | None = None
+    # Shift the live alias through CodeDeploy (10 % for 5 minutes), rolling back on alarm.
+    canary: bool = False
+    # Where the alarms' topic mails to; None: subscribe yourself (docs/infra.md).
+    alarm_email: str | None = None
+    # owner/name of the repository whose workflows may assume the deploy role; None: no
+    # GitHub deploy stack.
+    github_repository: str | None = None
     database_name: str = "todo"
     app_role: str = "todo_app"
 
@@ -104,11 +125,21 @@ class StageSettings:
             log_retention=_retention(int(_number(context, "logRetentionDays", 90 if prod else 14))),
             backup_days=int(_number(context, "backupDays", 14 if prod else 1)),
             protect_data=_flag(context, "protectData", default=prod),
-            snap_start=_flag(context, "snapStart", default=False),
+            # Restored from a snapshot where users wait; dev keeps its idle cost down.
+            snap_start=_flag(context, "snapStart", default=prod),
             memory_size=_integer(context, "memorySize", 512),
             reserved_concurrency=_reservation(context),
             cors_origins=_origins(context),
             purge_schedule=_schedule(context),
+            web=_flag(context, "web", default=True),
+            web_export=Path(str(context["webExport"])) if context.get("webExport") else None,
+            canary=_flag(context, "canary", default=prod),
+            alarm_email=_matching(
+                context, "alarmEmail", EMAIL, "an address such as ops@example.com"
+            ),
+            github_repository=_matching(
+                context, "githubRepository", REPOSITORY, "owner/name, as in the GitHub URL"
+            ),
         )
         settings._check()
         return settings
@@ -186,6 +217,19 @@ def _schedule(context: dict[str, Any]) -> str | None:
             f"purgeSchedule: {value!r} is not a rate such as rate(1 day) or "
             "rate(12 hours); none or off turns it off"
         )
+    return value
+
+
+def _matching(context: dict[str, Any], key: str, pattern: re.Pattern[str], what: str) -> str | None:
+    """Read an optional text value that must match `pattern`; unset or empty is None.
+
+    :raises SettingsError: for anything else.
+    """
+    value = str(context.get(key) or "").strip()
+    if not value:
+        return None
+    if not pattern.match(value):
+        raise SettingsError(f"{key}: {value!r} is not {what}")
     return value
 
 

@@ -45,6 +45,19 @@ PRICES = {
     # (US East (N. Virginia)), read 2026-11-30; Java functions pay neither.
     "snapstart_cache_gb_second": 0.0000015046,
     "snapstart_restore_gb": 0.0001397998,
+    "s3_standard_gb_month": 0.023,
+    # CloudWatch: a standard-resolution alarm on one metric; a dashboard (the account's
+    # first three are free, which this estimate does not count on); a custom metric,
+    # billed for the hours it receives data.
+    "alarm_month": 0.10,
+    "dashboard_month": 3.00,
+    "custom_metric_month": 0.30,
+    # While serving: Lambda on arm64, API Gateway REST (first 333 million a month),
+    # data transfer out to the internet (after the first 100 GB a month).
+    "lambda_request_million": 0.20,
+    "lambda_arm_gb_second": 0.0000133334,
+    "rest_api_million": 3.50,
+    "transfer_out_gb": 0.09,
 }
 # What an idle deployment still holds; these are assumptions, not readings.
 ASSUMED = {
@@ -58,7 +71,26 @@ ASSUMED = {
     # auto-pause delay before pausing again.
     "resumed_acu": 0.5,
     "scheduled_work_seconds": 60,
+    "site_gb": 0.01,  # the web app's static export, about 1 MB, rounded up tenfold
 }
+# While serving, per request: assumptions to replace with what the dashboard shows.
+SERVING = {
+    # Warm requests take 2 to 7 ms of one full core on the benchmark machine
+    # (docs/benchmarks.md); at 512 MB a function has 0.29 of a vCPU, plus the database's
+    # round trips: about 25 ms billed, on average.
+    "billed_ms": 25,
+    # The function's request line and Lambda's JSON platform lines (about 1 KB), the
+    # stage's access log line (about 0.5 KB).
+    "log_bytes": 1500,
+    "response_bytes": 1000,
+    # The embedded metric format's five counts and the purge-failure filter's metric,
+    # all receiving data under load.
+    "custom_metrics": 6,
+}
+# The Aurora capacity assumed to carry each sustained rate (never paused), capped at the
+# cluster's maximum.
+SUSTAINED_ACU = {1: 0.5, 10: 1.0, 100: 2.0}
+MILLION = 1_000_000
 # EventBridge's rate() units, in seconds.
 RATE_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86_400}
 # Resource types that cost nothing while nothing calls them.
@@ -70,6 +102,15 @@ FREE_WHEN_IDLE = {
     "AWS::ApiGateway::RestApi",
     "AWS::ApiGateway::Stage",
     "AWS::CDK::Metadata",
+    # CloudFront bills requests and bytes out, with no monthly minimum; the policies and
+    # the origin access control are free.
+    "AWS::CloudFront::Distribution",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::ResponseHeadersPolicy",
+    # The web export's copy: a function and its layer that run during a deploy only.
+    "Custom::CDKBucketDeployment",
+    "AWS::Lambda::LayerVersion",
+    "AWS::S3::BucketPolicy",
     "AWS::EC2::InternetGateway",
     "AWS::EC2::LaunchTemplate",
     "AWS::EC2::Route",
@@ -84,8 +125,17 @@ FREE_WHEN_IDLE = {
     "AWS::IAM::InstanceProfile",
     "AWS::IAM::Policy",
     "AWS::IAM::Role",
+    "AWS::CodeDeploy::Application",
+    "AWS::CodeDeploy::DeploymentGroup",
+    "AWS::IAM::OIDCProvider",
     "AWS::Lambda::Alias",
     "AWS::Lambda::Permission",
+    "AWS::Logs::MetricFilter",
+    "AWS::SNS::Subscription",
+    "AWS::SNS::Topic",
+    "AWS::SNS::TopicPolicy",
+    # The deploy's migrations: a custom resource, run (and billed as Lambda) per deploy.
+    "Custom::Trigger",
     "AWS::RDS::DBClusterParameterGroup",
     "AWS::RDS::DBSubnetGroup",
 }
@@ -111,7 +161,7 @@ def estimate(templates: dict[str, dict[str, Any]]) -> list[Item]:
     :raises UnpricedResource: for a resource type or size with no idle price here.
     """
     items: list[Item] = []
-    log_groups = 0
+    log_groups = alarms = 0
     for stack, template in sorted(templates.items()):
         resources = template.get("Resources", {})
         for name, resource in resources.items():
@@ -119,12 +169,19 @@ def estimate(templates: dict[str, dict[str, Any]]) -> list[Item]:
             where = f"{stack}/{name}"
             if kind == "AWS::Logs::LogGroup":
                 log_groups += 1
+            elif kind == "AWS::CloudWatch::Alarm":
+                _check_alarm(props, where)
+                alarms += 1
             elif kind == "AWS::Lambda::Version":
                 items.extend(_snapshot(props, resources))
             elif kind == "AWS::Events::Rule":
                 items.extend(_schedule(props, where, _clusters(templates)))
             else:
                 items.extend(_price(kind, props, where))
+    if alarms:
+        price = PRICES["alarm_month"]
+        basis = f"{alarms} alarms of one standard-resolution metric each x ${price}"
+        items.append(Item("CloudWatch alarms", basis, alarms * price, alarms * price))
     if log_groups:
         cost = ASSUMED["log_storage_gb"] * PRICES["logs_storage_gb_month"]
         basis = f"{log_groups} log groups, {ASSUMED['log_storage_gb']} GB retained in all"
@@ -146,6 +203,13 @@ def _snapstart_gb(props: dict[str, Any]) -> float | None:
     if props.get("SnapStart", {}).get("ApplyOn") != "PublishedVersions":
         return None
     return float(props.get("MemorySize", 128)) / 1024  # CloudFormation's default: 128 MB
+
+
+def _bucket(props: dict[str, Any], where: str) -> Iterable[Item]:
+    """Price the web app's bucket: its static export in S3 Standard (an assumption)."""
+    gb, price = ASSUMED["site_gb"], PRICES["s3_standard_gb_month"]
+    cost = gb * price
+    yield Item("S3 Standard, web app files", f"{gb} GB (assumed) x ${_plain(price)}", cost, cost)
 
 
 def _function(props: dict[str, Any], where: str) -> Iterable[Item]:
@@ -252,6 +316,23 @@ def _service_name(value: Any) -> str:
     return "?"
 
 
+def _check_alarm(props: dict[str, Any], where: str) -> None:
+    """Refuse what the alarm price here does not cover.
+
+    :raises UnpricedResource: for a metric-math or high-resolution alarm.
+    """
+    if "Metrics" in props:
+        raise UnpricedResource(f"{where}: a metric-math alarm is billed per metric in it")
+    if int(props.get("Period", 60)) < 60:
+        raise UnpricedResource(f"{where}: a high-resolution alarm costs three times more")
+
+
+def _dashboard(props: dict[str, Any], where: str) -> Iterable[Item]:
+    price = PRICES["dashboard_month"]
+    basis = f"1 x ${price:.2f} (free for an account's first three)"
+    yield Item("CloudWatch dashboard", basis, price, price)
+
+
 def _nat(props: dict[str, Any], where: str) -> Iterable[Item]:
     cost = HOURS * PRICES["nat_gateway_hour"]
     yield Item("NAT gateway", f"{HOURS} h x ${PRICES['nat_gateway_hour']}", cost, cost)
@@ -313,7 +394,88 @@ PRICERS = {
     "AWS::RDS::DBInstance": _db_instance,
     "AWS::EC2::FlowLog": _flow_log,
     "AWS::Lambda::Function": _function,
+    "AWS::S3::Bucket": _bucket,
+    "AWS::CloudWatch::Dashboard": _dashboard,
 }
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What serving adds to the idle cost, per month, at one sustained rate (US$)."""
+
+    rps: float
+    requests: float
+    acu: float
+    costs: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        """The sum of every line."""
+        return sum(self.costs.values())
+
+
+def per_request(memory_mb: int) -> dict[str, float]:
+    """Return what one million requests cost, by service, Aurora aside (US$)."""
+    p, a = PRICES, SERVING
+    gb_seconds = MILLION * a["billed_ms"] / 1000 * memory_mb / 1024
+    return {
+        "Lambda requests": p["lambda_request_million"],
+        "Lambda duration": gb_seconds * p["lambda_arm_gb_second"],
+        "API Gateway": p["rest_api_million"],
+        "CloudWatch Logs": MILLION * a["log_bytes"] / 1e9 * p["logs_ingest_gb"],
+        "Data transfer out": MILLION * a["response_bytes"] / 1e9 * p["transfer_out_gb"],
+    }
+
+
+def serving(rps: float, *, memory_mb: int, max_acu: float) -> Serving:
+    """Price a month of `rps` requests a second on top of the idle cost."""
+    requests = rps * SECONDS
+    costs = {k: v * requests / MILLION for k, v in per_request(memory_mb).items()}
+    acu = min(SUSTAINED_ACU.get(int(rps), max_acu), max_acu)
+    costs["Aurora compute"] = acu * HOURS * PRICES["aurora_acu_hour"]
+    costs["Custom metrics"] = SERVING["custom_metrics"] * PRICES["custom_metric_month"]
+    return Serving(rps=rps, requests=requests, acu=acu, costs=costs)
+
+
+def sizing(templates: dict[str, dict[str, Any]]) -> tuple[int, float]:
+    """Return the API function's memory (MB) and the cluster's maximum ACU."""
+    memory, max_acu = 128, 0.0
+    for template in templates.values():
+        for resource in template.get("Resources", {}).values():
+            props = resource.get("Properties", {})
+            if resource["Type"] == "AWS::Lambda::Function" and "METRICS_NAMESPACE" in str(
+                props.get("Environment")
+            ):
+                memory = int(props.get("MemorySize", 128))
+            if resource["Type"] == "AWS::RDS::DBCluster":
+                scaling = props["ServerlessV2ScalingConfiguration"]
+                max_acu = float(scaling["MaxCapacity"])
+    return memory, max_acu
+
+
+def render_serving(templates: dict[str, dict[str, Any]]) -> str:
+    """Return the cost while serving as Markdown: per million requests, then per rate."""
+    memory, max_acu = sizing(templates)
+    million = per_request(memory)
+    lines = [
+        f"Per million requests, at {memory} MB: "
+        + "; ".join(f"{k} {v:.2f}" for k, v in million.items())
+        + f"; **{sum(million.values()):.2f}** in all, Aurora aside (its capacity is billed"
+        " by the hour it runs, below).",
+        "",
+        "| sustained | requests a month | "
+        + " | ".join(serving(1, memory_mb=memory, max_acu=max_acu).costs)
+        + " | **added to idle, US$ a month** |",
+        "| --- | ---: |" + " ---: |" * (len(million) + 3),
+    ]
+    for rps in SUSTAINED_ACU:
+        row = serving(rps, memory_mb=memory, max_acu=max_acu)
+        cells = " | ".join(f"{v:.2f}" for v in row.costs.values())
+        lines.append(
+            f"| {rps} request{'s' if rps > 1 else ''}/s, {row.acu:g} ACU"
+            f" | {row.requests / MILLION:,.1f} M | {cells} | **{row.total:.2f}** |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def totals(items: list[Item]) -> tuple[float, float]:
@@ -353,16 +515,38 @@ def assumptions() -> str:
             f" CloudWatch Logs {p['logs_ingest_gb']}/GB ingested,"
             f" {p['logs_storage_gb_month']}/GB-month stored;"
             f" Lambda SnapStart (Python) {_plain(p['snapstart_cache_gb_second'])}/GB-second"
-            f" cached, {_plain(p['snapstart_restore_gb'])}/GB restored.",
+            f" cached, {_plain(p['snapstart_restore_gb'])}/GB restored;"
+            f" S3 Standard {p['s3_standard_gb_month']}/GB-month;"
+            f" CloudWatch {p['alarm_month']}/alarm-month,"
+            f" {p['dashboard_month']:.2f}/dashboard-month,"
+            f" {p['custom_metric_month']}/custom metric-month.",
             "",
             f"Assumed at idle: Aurora volume {a['aurora_storage_gb']} GB;"
             f" {a['log_storage_gb']} GB of logs retained in all;"
             f" {a['flow_log_gb_month_running']} GB a month of flow logs while the bastion runs;"
             f" with SnapStart, {a['snapstart_restores_month']} restores a month;"
             f" a scheduled run keeps a paused cluster awake {a['scheduled_work_seconds']} s"
-            f" plus its auto-pause delay, at {a['resumed_acu']} ACU."
+            f" plus its auto-pause delay, at {a['resumed_acu']} ACU;"
+            f" the web app's files {a['site_gb']} GB."
             " No requests otherwise; Aurora paused at 0 ACU.",
         ]
+    )
+
+
+def serving_assumptions() -> str:
+    """Return the prices and quantities the serving estimate assumes, as Markdown."""
+    p, a = PRICES, SERVING
+    acu = ", ".join(f"{rps}/s at {acu:g} ACU" for rps, acu in SUSTAINED_ACU.items())
+    return (
+        f"Lambda on arm64 {p['lambda_request_million']}/million requests and"
+        f" {_plain(p['lambda_arm_gb_second'])}/GB-second; API Gateway REST"
+        f" {p['rest_api_million']}/million; CloudWatch Logs {p['logs_ingest_gb']}/GB ingested;"
+        f" data transfer out {p['transfer_out_gb']}/GB. Assumed per request:"
+        f" {a['billed_ms']} ms billed, {a['log_bytes']:,} bytes of logs,"
+        f" {a['response_bytes']:,} bytes of answer; Aurora {acu}, never paused;"
+        f" {a['custom_metrics']} custom metrics receiving data. Free tiers (Lambda's million"
+        " requests, 100 GB of transfer, three dashboards, ten alarms) are not subtracted, and"
+        " cold starts are left out: under sustained load instances live long."
     )
 
 
@@ -383,7 +567,11 @@ def synthesize(context: dict[str, str]) -> dict[str, dict[str, Any]]:
     from infra.app import build, default_context
 
     with tempfile.TemporaryDirectory() as outdir:
-        settings = {**default_context(), **context, "aws:cdk:bundling-stacks": []}
+        # As if web/out were not built, whether it is or not, so the figures do not depend
+        # on it: the export's copy runs in a function only during a deploy.
+        no_export = str(Path(outdir) / "no-export")
+        settings = {**default_context(), "webExport": no_export, **context}
+        settings["aws:cdk:bundling-stacks"] = []
         app = App(context=settings, outdir=outdir)
         build(app)
         app.synth()
@@ -396,6 +584,7 @@ LAYOUTS = {
         "isolatedBastion": "true"
     },
     "snapStart=true: the default layout, the function with SnapStart": {"snapStart": "true"},
+    "stage=prod: SnapStart, the canary and its alarms, 14 days of backups": {"stage": "prod"},
 }
 
 
@@ -409,8 +598,16 @@ def main() -> None:
     context = dict(pair.split("=", 1) for pair in args.context)
     header = assumptions()
     if args.write:
-        sections = [render(t, estimate(synthesize({**context, **c}))) for t, c in LAYOUTS.items()]
-        args.write.write_text(DOC.format(header=header, sections="\n".join(sections)))
+        layouts = {title: synthesize({**context, **c}) for title, c in LAYOUTS.items()}
+        sections = [render(title, estimate(templates)) for title, templates in layouts.items()]
+        dev = next(iter(layouts.values()))
+        args.write.write_text(
+            DOC.format(
+                header=header,
+                sections="\n".join(sections),
+                serving=serving_assumptions() + "\n\n" + render_serving(dev),
+            )
+        )
         print(f"wrote {args.write}")
         return
     templates = load_templates(args.templates) if args.templates else synthesize(context)
@@ -422,16 +619,29 @@ DOC = """# Idle cost
 
 What the `dev` stage costs a month with no traffic, written by `make idle-cost`
 (`uv run python scripts/idle_cost.py --write docs/idle-cost.md`), which synthesizes the
-CDK app and prices every resource in its templates. Lambda, API Gateway and Aurora's
-compute are billed per use and cost nothing at rest; what remains is storage, the
-master secret, the daily `purge_expired` run's wake-up of the cluster (`-c
-purgeSchedule=off` turns it off) and, while it runs, the bastion. `make bastion-stop`
-stops it. With SnapStart (`-c snapStart=true`), the function's snapshot is cached, and
-billed, for as long as its version exists.
+CDK app and prices every resource in its templates. Lambda, API Gateway, CloudFront and
+Aurora's compute are billed per use and cost nothing at rest; what remains is storage
+(the web app's files in S3 cost a fraction of a cent), the master secret, the Secrets
+Manager endpoint the deploy's migrations read it through, the alarms and the dashboard,
+the daily `purge_expired` run's wake-up of the cluster (`-c purgeSchedule=off` turns it
+off) and, while it runs, the bastion. `make bastion-stop` stops it. With SnapStart
+(prod's default, `-c snapStart=true` elsewhere), the function's snapshot is cached, and
+billed, for as long as its version exists; that is the whole difference between the dev
+and prod stages at rest. The last section prices a sustained load.
 
 {header}
 
-{sections}"""
+{sections}
+## While serving
+
+What a sustained load adds to the idle cost above (the dev stage's function and
+cluster; the scheduled purge's wake-ups then cost nothing more, the cluster being awake
+anyway). At 1 request a second Aurora's capacity is most of it; from about 10, API
+Gateway's REST price per request is (HTTP APIs are priced at 1.00 a million). At 100
+requests a second the dev stage is at its limits: its throttle (`throttleRate` 100) and
+its `maxCapacity` (2 ACU), where `AuroraAtMaxCapacity` would fire; raise both first.
+
+{serving}"""
 
 
 if __name__ == "__main__":

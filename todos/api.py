@@ -80,6 +80,11 @@ class TodoOut(Schema):
     completed: bool
     created_at: Timestamp
     updated_at: Timestamp
+    version: int = Field(
+        ge=1,
+        description="Grows on every change; the todo's ETag is this number quoted, so a "
+        "listed todo can be written with `If-Match` without fetching it first.",
+    )
 
 
 class TodoPageOut(Schema):

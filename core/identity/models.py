@@ -21,7 +21,7 @@ class UserModel(AbstractBaseUser):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     # Moves on with every password change; refresh tokens of an earlier one are dead.
-    session_epoch = models.PositiveIntegerField(default=0, db_default=0)
+    session_epoch = models.IntegerField(default=0, db_default=0)
     # The cut-off the previous release checked refresh tokens against. Still written, so
     # that release stays right while a deploy runs; drop it in a later release.
     sessions_valid_after = models.DateTimeField(null=True)
@@ -47,7 +47,7 @@ class RefreshTokenModel(models.Model):
     signed_in_at = models.DateTimeField()
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
-    session_epoch = models.PositiveIntegerField(default=0, db_default=0)  # the user's, then
+    session_epoch = models.IntegerField(default=0, db_default=0)  # the user's, then
     used_at = models.DateTimeField(null=True)
     revoked_at = models.DateTimeField(null=True)
 

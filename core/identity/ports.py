@@ -28,10 +28,14 @@ class UserRepository(Protocol):
         """Return the account whose email has the same `email_key`, or None."""
         ...
 
-    def set_password_hash(self, user_id: UUID, password_hash: str, *, now: datetime) -> bool:
+    def set_password_hash(
+        self, user_id: UUID, password_hash: str, *, now: datetime, epoch: int | None = None
+    ) -> bool:
         """Replace an account's password hash and, in the same atomic step, move its
         `session_epoch` on, which ends every sign-in made with the old password (even
-        one still in flight); False if there is no such account."""
+        one still in flight). With `epoch`, only if the account is still at it, so of
+        two overlapping changes the second, which proved a password no longer current,
+        writes nothing. False if nothing was written."""
         ...
 
     def is_active(self, user_id: UUID) -> bool:
@@ -70,7 +74,8 @@ class RefreshTokens(Protocol):
         - its user active and still at the token's `session_epoch` (so a sign-in that
           raced a password change cannot outlive it).
 
-        The successor takes the token's family, sign-in time and epoch. Of two callers
+        The successor takes the token's user, family, sign-in time and epoch, whatever
+        it says of them. Of two callers
         rotating the same token at once, exactly one gets True.
         """
         ...

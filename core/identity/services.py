@@ -231,7 +231,10 @@ def change_password(
         raise WrongCurrentPassword
     check_password_length(new_password, field="new_password")
     accounts.passwords.check_rules(new_password, email=user.email, field="new_password")
-    _replace_password(accounts, user, new_password)
+    # Only over the password just proved: a change that overlapped this one and landed
+    # first made it no longer the current password.
+    if not _replace_password(accounts, user, new_password, epoch=user.session_epoch):
+        raise WrongCurrentPassword
 
 
 def reset_password(accounts: Accounts, *, user_id: UUID, new_password: str) -> None:
@@ -248,15 +251,20 @@ def reset_password(accounts: Accounts, *, user_id: UUID, new_password: str) -> N
     _replace_password(accounts, user, new_password)
 
 
-def _replace_password(accounts: Accounts, user: User, new_password: str) -> None:
-    """Store the new password's hash and end every sign-in made with the old one."""
+def _replace_password(
+    accounts: Accounts, user: User, new_password: str, *, epoch: int | None = None
+) -> bool:
+    """Store the new password's hash and end every sign-in made with the old one; with
+    `epoch`, only if the account is still at it. Tell whether it was stored."""
     new_hash = accounts.passwords.hash(new_password)
     # After the slow hashing, one write moves the hash and the session epoch together: a
     # sign-in that checked the old password at any moment before it stores a refresh
     # token of the old epoch, which can neither be stored nor spent from then on.
     now = accounts.clock()
-    accounts.users.set_password_hash(user.id, new_hash, now=now)
+    if not accounts.users.set_password_hash(user.id, new_hash, now=now, epoch=epoch):
+        return False
     accounts.refresh_tokens.revoke_user(user.id, now=now)  # tidiness: they are dead already
+    return True
 
 
 def deactivate(accounts: Accounts, *, email: str) -> bool:

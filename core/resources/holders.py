@@ -37,15 +37,21 @@ def holder_values() -> dict[str, RawSQL]:
 
 
 def holder_gone(table: str) -> RawSQL:
-    """Whether a row's open claim belongs to a session that has ended. A session of the
-    same role sees the others' pid and start in pg_stat_activity."""
+    """Whether a row's open claim belongs to a session that has ended.
+
+    Fail closed: a claim whose holder is not fully known (its start could not be read
+    when it was made), or whose pid is alive with a start this role may not see (another
+    login role), counts as still held, and only STALE_CLAIM frees it.
+    """
     return RawSQL(  # noqa: S611 (the table is the model's own)
         f"""
-        CASE WHEN {table}.created IS NULL AND {table}.holder_pid IS NOT NULL
+        CASE WHEN {table}.created IS NULL
+              AND {table}.holder_pid IS NOT NULL AND {table}.holder_started_at IS NOT NULL
         THEN NOT EXISTS (
             SELECT 1 FROM pg_stat_activity AS session
             WHERE session.pid = {table}.holder_pid
-              AND session.backend_start = {table}.holder_started_at
+              AND (session.backend_start IS NULL
+                   OR session.backend_start = {table}.holder_started_at)
         ) ELSE false END
         """,  # noqa: S608
         (),

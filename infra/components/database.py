@@ -34,7 +34,7 @@ class Database(Construct):
             allow_all_outbound=False,
         )
         # A fixed identifier so the log group exists, with its retention, before RDS writes.
-        identifier = f"todo-{settings.stage}"
+        self.identifier = identifier = f"todo-{settings.stage}"
         log_group = logs.LogGroup(
             self,
             "PostgresqlLog",

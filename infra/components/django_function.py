@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import jsii
 from aws_cdk import (
@@ -28,9 +27,11 @@ from infra.nag import acknowledge
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLER = ROOT / "scripts" / "build_lambda_bundle.py"
 HANDLER = "config.aws_lambda.handler.handler"
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
 # API Gateway gives up on an integration after 29 s; the function answers (503) before that.
 TIMEOUT = Duration.seconds(28)
-# With SnapStart, what API Gateway and operators invoke: the version published last.
+# What API Gateway, the schedule and operators invoke: the version last migrated for.
 LIVE_ALIAS = "live"
 
 
@@ -50,9 +51,8 @@ class LocalBundler:
 class DjangoFunction(Construct):
     """A Python 3.13 arm64 function in the isolated subnets, configured without a credential.
 
-    `target` is what callers invoke: the function itself (its unpublished $LATEST), or with
-    `snap_start` the `live` alias (`alias`) of the version published on each deploy,
-    restored from that version's snapshot.
+    `target` is what callers invoke: the `live` alias (`alias`) of the version published
+    on each deploy (`version`), restored from that version's snapshot with `snap_start`.
     """
 
     def __init__(
@@ -70,26 +70,28 @@ class DjangoFunction(Construct):
         snap_start: bool,
     ) -> None:
         super().__init__(scope, construct_id)
-        log_group = logs.LogGroup(
+        self.log_group = log_group = logs.LogGroup(
             self, "Log", retention=log_retention, removal_policy=removal_policy
+        )
+        # One asset, built once, for this function and the deploy's migrations.
+        self.code = lambda_.Code.from_asset(
+            str(ROOT),
+            # Hash what was built, so the repository itself is never fingerprinted.
+            asset_hash_type=AssetHashType.OUTPUT,
+            bundling=BundlingOptions(
+                # Never pulled: the local bundler either builds or fails the synth.
+                image=DockerImage.from_registry("local-bundling-only"),
+                local=LocalBundler(),
+            ),
         )
         self.function = lambda_.Function(
             self,
             "Function",
             description="The Todo API: Django + Django Ninja behind Mangum",
-            runtime=lambda_.Runtime.PYTHON_3_13,
-            architecture=lambda_.Architecture.ARM_64,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
             handler=HANDLER,
-            code=lambda_.Code.from_asset(
-                str(ROOT),
-                # Hash what was built, so the repository itself is never fingerprinted.
-                asset_hash_type=AssetHashType.OUTPUT,
-                bundling=BundlingOptions(
-                    # Never pulled: the local bundler either builds or fails the synth.
-                    image=DockerImage.from_registry("local-bundling-only"),
-                    local=LocalBundler(),
-                ),
-            ),
+            code=self.code,
             memory_size=memory_size,
             # A cap on instances, hence on new IAM connections when traffic bursts.
             reserved_concurrent_executions=reserved_concurrency,
@@ -100,20 +102,23 @@ class DjangoFunction(Construct):
             environment=environment,
             logging_format=lambda_.LoggingFormat.JSON,
             log_group=log_group,
-            **(_snap_start_options() if snap_start else {}),
+            # CDK keeps a replaced version by default, for whatever may still invoke it.
+            # Nothing here does once the alias has moved on; with SnapStart each kept
+            # version would also keep its snapshot, billed per GB-second.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
         )
-        self.alias: lambda_.Alias | None = None
+        # Every deploy that changes the code or configuration publishes a version; the
+        # alias moves to it only once the migrations have run (infra/stacks/api_stack.py).
+        # With SnapStart, Lambda snapshots the version once initialised.
+        self.version = self.function.current_version
+        self.alias = lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.version)
         if snap_start:
-            # Publishes a version whenever the code or configuration changes; Lambda
-            # snapshots it once initialised, and the alias moves to it.
-            self.alias = lambda_.Alias(
-                self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version
-            )
             Annotations.of(self.function).acknowledge_warning(
                 "@aws-cdk/aws-lambda:snapStartRequirePublish",
                 "The live alias publishes a version on every deploy.",
             )
-        self.target: lambda_.IFunction = self.alias or self.function
+        self.target: lambda_.IFunction = self.alias
         acknowledge(
             self.function,
             "AwsSolutions-L1",
@@ -130,18 +135,3 @@ class DjangoFunction(Construct):
             managed.format("AWSLambdaVPCAccessExecutionRole"),
             "AWS's managed policy for the network interfaces of a function in a VPC.",
         )
-
-
-def _snap_start_options() -> dict[str, Any]:
-    """Return the function's SnapStart properties.
-
-    CDK keeps a replaced version by default (RETAIN), so that something may still invoke
-    it. With SnapStart each kept version keeps its snapshot, billed per GB-second for as
-    long as the version exists: a deploy a day would add a snapshot a day. Nothing here
-    invokes an old version, so the version a deploy replaces is deleted once the alias
-    points at the new one.
-    """
-    return {
-        "snap_start": lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS,
-        "current_version_options": lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
-    }

@@ -67,6 +67,30 @@ class Network(Construct):
         first = (self.vpc.public_subnets if public_subnets else self.vpc.isolated_subnets)[0]
         self.bastion_subnets = ec2.SubnetSelection(subnets=[first])
 
+    def add_secrets_manager_endpoint(self, clients: ec2.ISecurityGroup) -> None:
+        """Let `clients` in the isolated subnets read Secrets Manager, which has no route
+        out otherwise: one interface endpoint, in the first isolated subnet's AZ only.
+
+        It bills per hour and per AZ; a client in the other AZ reaches it across the VPC.
+        """
+        endpoint_group = ec2.SecurityGroup(
+            self,
+            "SecretsManagerEndpoint",
+            vpc=self.vpc,
+            description="Secrets Manager endpoint: HTTPS from the deploy migrations only",
+            allow_all_outbound=False,
+            disable_inline_rules=True,
+        )
+        endpoint_group.add_ingress_rule(clients, ec2.Port.tcp(443), "HTTPS from the migrations")
+        clients.add_egress_rule(endpoint_group, ec2.Port.tcp(443), "Secrets Manager endpoint")
+        self.vpc.add_interface_endpoint(
+            "SecretsManager",
+            service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+            subnets=ec2.SubnetSelection(subnets=[self.vpc.isolated_subnets[0]]),
+            security_groups=[endpoint_group],
+            open=False,
+        )
+
     def add_ssm_endpoints(self, clients: ec2.ISecurityGroup) -> None:
         """Give an isolated instance in the bastion's subnet a private way to SSM.
 

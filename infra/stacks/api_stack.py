@@ -12,7 +12,10 @@ from constructs import Construct
 from infra.components.bastion import Bastion
 from infra.components.database import PORT
 from infra.components.django_function import DjangoFunction
+from infra.components.migrations import Migrations
+from infra.components.monitoring import Monitoring, Watched
 from infra.components.rest_api import RestApi
+from infra.components.rollout import Rollout
 from infra.stacks.data_stack import DataStack
 
 # The operator's end of the tunnel; not 5432, which a local PostgreSQL may hold.
@@ -28,17 +31,24 @@ class ApiStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, data: DataStack) -> None:
         super().__init__(scope, construct_id)
         settings = data.settings
+        # Where and as whom to connect; the password is an IAM token signed per connection.
+        database = {
+            "DB_HOST": data.cluster.cluster_endpoint.hostname,
+            "DB_PORT": str(PORT),
+            "DB_NAME": settings.database_name,
+            "DB_USER": settings.app_role,
+        }
+        metrics_namespace = f"TodoApi/{settings.stage}"
+        api_name = f"todo-{settings.stage}"
         self.django = DjangoFunction(
             self,
             "Django",
             vpc=data.vpc,
             security_group=data.function_security_group,
-            # Where and as whom to connect; the password is an IAM token signed per connection.
             environment={
-                "DB_HOST": data.cluster.cluster_endpoint.hostname,
-                "DB_PORT": str(PORT),
-                "DB_NAME": settings.database_name,
-                "DB_USER": settings.app_role,
+                **database,
+                # Where core/metrics.py counts sign-ins, lockouts, 412s, replays and 503s.
+                "METRICS_NAMESPACE": metrics_namespace,
                 # Left out when empty: on Lambda the settings then allow no origin.
                 **(
                     {"CORS_ALLOWED_ORIGINS": ",".join(settings.cors_origins)}
@@ -54,11 +64,27 @@ class ApiStack(Stack):
         )
         function = self.django.function
         data.cluster.grant_connect(function, settings.app_role)
+        # Version published -> migrations run with its code -> alias moved: the new code
+        # never serves on the old schema, and a failed migration fails the deploy.
+        self.migrations = Migrations(
+            self,
+            "Migrations",
+            code=self.django.code,
+            vpc=data.vpc,
+            security_group=data.migration_security_group,
+            # One connection per command: nothing to pool in a run of two commands.
+            environment={**database, "DB_CONNECTION_MODE": "request"},
+            secret_arn=data.secret_arn,
+            log_retention=settings.log_retention,
+            removal_policy=settings.removal_policy,
+            after=self.django.version,
+            before=self.django.alias,
+        )
         self.rest_api = RestApi(
             self,
             "Http",
             function=self.django.target,
-            name=f"todo-{settings.stage}",
+            name=api_name,
             stage_name=settings.stage,
             throttle_rate=settings.throttle_rate,
             throttle_burst=settings.throttle_burst,
@@ -89,6 +115,29 @@ class ApiStack(Stack):
                     )
                 ],
             )
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            watched=Watched(
+                api_name=api_name,
+                stage_name=settings.stage,
+                function=function,
+                function_log=self.django.log_group,
+                cluster_identifier=data.database.identifier,
+                min_acu=settings.min_capacity,
+                max_acu=settings.max_capacity,
+                metrics_namespace=metrics_namespace,
+            ),
+            name=api_name,
+            alarm_email=settings.alarm_email,
+        )
+        if settings.canary:
+            self.rollout = Rollout(
+                self,
+                "Rollout",
+                alias=self.django.alias,
+                alarms=self.monitoring.rollback_alarms,
+            )
         self._outputs(data, function.function_name)
 
     def _outputs(self, data: DataStack, function_name: str) -> None:
@@ -99,13 +148,29 @@ class ApiStack(Stack):
             "portNumber": [str(PORT)],
             "localPortNumber": [str(TUNNEL_PORT)],
         }
-        # With SnapStart, the alias API Gateway calls: $LATEST has no snapshot to start from.
-        alias = self.django.alias
-        qualifier = f" --qualifier {alias.alias_name}" if alias else ""
+        # The alias API Gateway calls: the version migrated for (and, with SnapStart, the
+        # one with a snapshot; $LATEST has none).
+        qualifier = f" --qualifier {self.django.alias.alias_name}"
         CfnOutput(self, "ApiUrl", value=url)
         CfnOutput(self, "DocsUrl", value=Fn.join("", [url, "api/docs"]))
         CfnOutput(self, "FunctionName", value=function_name)
         CfnOutput(self, "BastionInstanceId", value=instance_id)
+        CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
+        CfnOutput(
+            self,
+            "DashboardUrl",
+            value=Fn.join(
+                "",
+                [
+                    "https://",
+                    Aws.REGION,
+                    ".console.aws.amazon.com/cloudwatch/home?region=",
+                    Aws.REGION,
+                    "#dashboards/dashboard/",
+                    self.monitoring.dashboard.dashboard_name,
+                ],
+            ),
+        )
         CfnOutput(
             self,
             "PortForwardCommand",

@@ -13,7 +13,7 @@ from infra.settings import StageSettings
 
 
 class DataStack(Stack):
-    """VPC, Aurora Serverless v2 and the security groups of its two clients."""
+    """VPC, Aurora Serverless v2 and the security groups of its three clients."""
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: StageSettings) -> None:
         super().__init__(scope, construct_id, termination_protection=settings.protect_data)
@@ -38,6 +38,16 @@ class DataStack(Stack):
             who="the bastion",
             description="SSM bastion: no inbound; PostgreSQL to Aurora, HTTPS to SSM",
         )
+        # The deploy's migrations: the master secret, read through an endpoint, then
+        # PostgreSQL (infra/components/migrations.py).
+        self.migration_security_group = self.database.allow_client(
+            "MigrationSecurityGroup",
+            who="the migrations",
+            description=(
+                "Deploy migrations: no inbound; PostgreSQL to Aurora, HTTPS to Secrets Manager"
+            ),
+        )
+        self.network.add_secrets_manager_endpoint(self.migration_security_group)
         if settings.isolated_bastion:
             self.network.add_ssm_endpoints(self.bastion_security_group)
         else:

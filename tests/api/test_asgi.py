@@ -108,5 +108,6 @@ def test_an_oversized_body_is_refused_before_it_is_received(
     assert json.loads(content)["detail"]
     cors = {name.lower(): value for name, value in answered.items()}
     assert cors["access-control-allow-origin"] == "http://localhost:3000"
+    assert cors["connection"] == "close"  # the rest of the body is never read
     taken = 64 - len(chunks)
     assert taken == (0 if declared else 2)

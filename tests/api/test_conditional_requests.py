@@ -34,6 +34,28 @@ def test_get_post_and_patch_answer_a_strong_etag_that_changes_with_the_todo(
     assert client.get(created["Location"])["ETag"] == changed["ETag"]
 
 
+def test_every_representation_carries_the_version_its_etag_quotes(client: Client) -> None:
+    created = client.post(TODOS, {"title": "Milk"}, content_type=JSON)
+    assert created.json()["version"] == 1
+    assert created["ETag"] == '"1"'
+    changed = patch(client, created.json()["id"], {"completed": True})
+    [listed] = client.get(TODOS).json()["items"]
+    assert changed.json()["version"] == listed["version"] == 2
+    assert client.get(created["Location"])["ETag"] == changed["ETag"] == '"2"'
+
+
+def test_a_listed_version_is_enough_to_write_with_if_match(client: Client) -> None:
+    created = client.post(TODOS, {"title": "Milk"}, content_type=JSON).json()
+    [listed] = client.get(TODOS).json()["items"]
+    stale = patch(client, created["id"], {"title": "Oat milk"}, **{"If-Match": '"9"'})
+    assert stale.status_code == 412
+    fresh = patch(
+        client, created["id"], {"title": "Oat milk"}, **{"If-Match": f'"{listed["version"]}"'}
+    )
+    assert fresh.status_code == 200
+    assert fresh.json()["version"] == listed["version"] + 1
+
+
 @pytest.mark.parametrize("condition", ["{etag}", "W/{etag}", '"elsewhere", {etag}', "*"])
 def test_if_none_match_naming_the_current_etag_is_304_without_a_body(
     client: Client, stored_todos: StoreTodos, condition: str

@@ -57,4 +57,11 @@ def test_a_todo_belongs_to_whoever_created_it(client: Client, bob_client: Client
     created = bob_client.post(TODOS, {"title": "Mine"}, content_type="application/json")
     assert bob_client.get(created["Location"]).status_code == 200
     assert client.get(created["Location"]).status_code == 404
-    assert set(created.json()) == {"id", "title", "completed", "created_at", "updated_at"}
+    assert set(created.json()) == {
+        "id",
+        "title",
+        "completed",
+        "created_at",
+        "updated_at",
+        "version",
+    }

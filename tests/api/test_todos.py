@@ -44,7 +44,7 @@ def test_list_serialises_todos_with_every_field_in_utc(
 ) -> None:
     [todo] = stored_todos(1)
     [item] = client.get(TODOS).json()["items"]
-    assert set(item) == {"id", "title", "completed", "created_at", "updated_at"}
+    assert set(item) == {"id", "title", "completed", "created_at", "updated_at", "version"}
     assert (item["id"], item["title"], item["completed"]) == (str(todo.id), todo.title, False)
     assert datetime.fromisoformat(item["created_at"]) == todo.created_at
     assert item["created_at"].endswith("Z")

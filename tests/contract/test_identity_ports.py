@@ -46,6 +46,16 @@ def test_a_password_hash_is_replaced_and_the_session_epoch_moves_on(built: Adapt
     assert built.users.set_password_hash(uuid4(), "argon2$new", now=now) is False
 
 
+def test_a_password_hash_is_replaced_only_at_the_expected_epoch(built: Adapters) -> None:
+    user = UserFactory.build()
+    built.users.add(user)
+    assert built.users.set_password_hash(user.id, "argon2$one", now=EPOCH, epoch=0) is True
+    assert built.users.set_password_hash(user.id, "argon2$two", now=EPOCH, epoch=0) is False
+    stored = built.users.get(user.id)
+    assert stored is not None
+    assert (stored.password_hash, stored.session_epoch) == ("argon2$one", 1)
+
+
 FULL_WIDTH_IREM = "\uff29\uff32\uff25\uff2d@example.com"
 
 
@@ -158,6 +168,36 @@ def test_a_token_is_spent_once_and_its_successor_stored_with_it(
     assert rotate(built, stored, now=now) is None
     assert built.refresh_tokens.find(stored.token_hash) == replace(stored, used_at=now)
     assert rotate(built, successor, now=now) is not None
+
+
+def test_a_successor_takes_the_user_family_sign_in_and_epoch_of_the_token_it_replaces(
+    built: Adapters, user: User
+) -> None:
+    stored = token(user)
+    built.refresh_tokens.add(stored)
+    someone_else = UserFactory.build()
+    built.users.add(someone_else)
+    claims_more = token(
+        someone_else,
+        family=uuid4(),
+        signed_in_at=EPOCH + HOUR,
+        session_epoch=7,
+        created_at=EPOCH + HOUR,
+        expires_at=EPOCH + timedelta(days=31),
+    )
+    assert built.refresh_tokens.rotate(stored.token_hash, claims_more, now=EPOCH + HOUR)
+    successor = built.refresh_tokens.find(claims_more.token_hash)
+    assert successor is not None
+    assert (successor.user_id, successor.family, successor.signed_in_at) == (
+        stored.user_id,
+        stored.family,
+        stored.signed_in_at,
+    )
+    assert successor.session_epoch == stored.session_epoch
+    assert (successor.created_at, successor.expires_at) == (
+        EPOCH + HOUR,
+        EPOCH + timedelta(days=31),
+    )
 
 
 def test_a_revoked_or_expired_token_cannot_be_spent(built: Adapters, user: User) -> None:

@@ -53,6 +53,21 @@ class Synth:
         assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
         return dict(next(iter(found.values())).get("Properties", {}))
 
+    def function_by_handler(self, handler: str) -> tuple[str, dict[str, Any]]:
+        """Return the logical id and properties of the API stack's function of `handler`."""
+        (found,) = [(k, v["Properties"])
+                    for k, v in self.resources(self.api, "AWS::Lambda::Function").items()
+                    if v["Properties"].get("Handler") == handler]  # fmt: skip
+        return found
+
+    def django(self) -> tuple[str, dict[str, Any]]:
+        """The function that serves the API."""
+        return self.function_by_handler("config.aws_lambda.handler.handler")
+
+    def migrations(self) -> tuple[str, dict[str, Any]]:
+        """The function the deploy's trigger runs the migrations with."""
+        return self.function_by_handler("config.aws_lambda.deploy_hook.handler")
+
     def rules(self, kind: str, group: str) -> list[dict[str, Any]]:
         """Return the separate ingress or egress rules of a data-stack security group."""
         resource = f"AWS::EC2::SecurityGroup{kind.capitalize()}"
@@ -83,7 +98,11 @@ def npm_package(name: str) -> Path:
 
 def synthesize(outdir: Path, **context: object) -> Synth:
     """Synthesize the app with `context` over cdk.json's, skipping the function's bundling."""
-    settings = {**default_context(), **context, "aws:cdk:bundling-stacks": []}
+    # The web export as not built, unless a test says where one is: web/out may or may not
+    # exist on this machine, and the templates must not depend on it.
+    no_export = str(outdir / "no-export")
+    settings = {**default_context(), "webExport": no_export, **context}
+    settings["aws:cdk:bundling-stacks"] = []
     app = App(context=settings, outdir=str(outdir))
     data, api = build(app)
     app.synth()
@@ -134,6 +153,12 @@ def isolated(synth: Callable[..., Synth]) -> Synth:
 def snapstart(synth: Callable[..., Synth]) -> Synth:
     """The dev stage with SnapStart: a published version behind a `live` alias."""
     return synth(snapStart="true")
+
+
+@pytest.fixture(scope="module")
+def with_github(synth: Callable[..., Synth]) -> Synth:
+    """The dev stage, and the stack of the role a GitHub repository deploys with."""
+    return synth(githubRepository="example/todo-api")
 
 
 @pytest.fixture(scope="module")

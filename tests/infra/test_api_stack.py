@@ -16,8 +16,8 @@ FUNCTION = "AWS::Lambda::Function"
 
 
 def function(synth: Synth) -> dict[str, Any]:
-    """The Django function's properties (the API stack has no other function)."""
-    return synth.one(synth.api, FUNCTION)
+    """The Django function's properties."""
+    return synth.django()[1]
 
 
 def test_the_function_runs_python_3_13_on_arm64_with_512_mb(dev: Synth) -> None:
@@ -44,9 +44,10 @@ def test_the_function_runs_in_the_isolated_subnets(dev: Synth) -> None:
 
 
 def test_the_environment_says_where_to_connect_and_holds_no_credential(dev: Synth) -> None:
-    """Host, port, database and role only: no password, URL, secret or reference to one."""
+    """Host, port, database and role, and the metrics' namespace: no password, URL,
+    secret or reference to one."""
     variables = function(dev)["Environment"]["Variables"]
-    assert sorted(variables) == ["DB_HOST", "DB_NAME", "DB_PORT", "DB_USER"]
+    assert sorted(variables) == ["DB_HOST", "DB_NAME", "DB_PORT", "DB_USER", "METRICS_NAMESPACE"]
     assert (variables["DB_PORT"], variables["DB_NAME"], variables["DB_USER"]) == (
         "5432",
         "todo",
@@ -69,15 +70,23 @@ def test_cors_origins_reach_the_function_as_its_allowed_origins(
 
 
 def test_the_function_may_connect_as_the_application_role_and_nothing_more(dev: Synth) -> None:
-    """One statement: rds-db:connect for dbuser <cluster resource id>/todo_app."""
-    (policy,) = dev.resources(dev.api, "AWS::IAM::Policy").values()
-    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    """One statement: rds-db:connect for dbuser <cluster resource id>/todo_app; no secret."""
+    (policy,) = policies_of(dev, function(dev))
+    (statement,) = policy["PolicyDocument"]["Statement"]
     assert (statement["Effect"], statement["Action"]) == ("Allow", "rds-db:connect")
     parts = statement["Resource"]["Fn::Join"][1]
     assert parts[-1] == "/todo_app"
     (cluster,) = dev.resources(dev.data, "AWS::RDS::DBCluster")
     assert dev.from_data(parts[-2]) == {"Fn::GetAtt": [cluster, "DBClusterResourceId"]}
-    assert "secretsmanager" not in json.dumps(dev.api), "nothing in the API stack reads secrets"
+    role = dev.api["Resources"][function(dev)["Role"]["Fn::GetAtt"][0]]
+    assert "secretsmanager" not in json.dumps(role), "the function serving requests reads none"
+
+
+def policies_of(synth: Synth, props: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the inline policies attached to a function's role."""
+    role = props["Role"]["Fn::GetAtt"][0]
+    return [p["Properties"] for p in synth.resources(synth.api, "AWS::IAM::Policy").values()
+            if {"Ref": role} in p["Properties"]["Roles"]]  # fmt: skip
 
 
 def test_the_function_logs_json_to_a_log_group_with_retention(dev: Synth) -> None:
@@ -89,12 +98,12 @@ def test_the_function_logs_json_to_a_log_group_with_retention(dev: Synth) -> Non
 
 
 def test_the_rest_api_proxies_every_path_to_the_function(dev: Synth) -> None:
-    """ANY / and ANY /{proxy+}, both Lambda proxy integrations of the function."""
+    """ANY / and ANY /{proxy+}, both Lambda proxy integrations of the function's alias."""
     methods = [m["Properties"] for m in dev.resources(dev.api, "AWS::ApiGateway::Method").values()]
     assert sorted(m["HttpMethod"] for m in methods) == ["ANY", "ANY"]
     for method in methods:
         assert method["Integration"]["Type"] == "AWS_PROXY"
-        assert "DjangoFunction" in json.dumps(method["Integration"]["Uri"])
+        assert "DjangoLive" in json.dumps(method["Integration"]["Uri"])
     proxy = dev.one(dev.api, "AWS::ApiGateway::Resource")
     assert proxy["PathPart"] == "{proxy+}"
 
@@ -180,8 +189,8 @@ def test_a_daily_rule_runs_purge_expired_in_the_function(dev: Synth) -> None:
     assert event == {"manage": ["purge_expired"], "raiseOnFailure": True}
     assert is_management_event(event)
     assert allowed(event["manage"])
-    (function,) = dev.resources(dev.api, FUNCTION)
-    assert target["Arn"] == {"Fn::GetAtt": [function, "Arn"]}
+    (alias,) = dev.resources(dev.api, "AWS::Lambda::Alias")
+    assert target["Arn"] == {"Ref": alias}  # the live alias: the version migrated for
     permissions = dev.resources(dev.api, "AWS::Lambda::Permission").values()
     (by_events,) = [
         p["Properties"]

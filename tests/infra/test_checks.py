@@ -47,14 +47,18 @@ def test_a_finding_nobody_acknowledged_fails_the_synth(tmp_path: Path) -> None:
     assert "OpenToTheWorld" in report
 
 
-@pytest.mark.parametrize("layout", ["dev", "prod", "isolated", "snapstart", "tuned"])
+@pytest.mark.parametrize(
+    ("layout", "stacks"),
+    # data, API and web; and the GitHub deploy role's stack where a repository is named
+    [("dev", 3), ("prod", 3), ("isolated", 3), ("snapstart", 3), ("tuned", 3), ("with_github", 4)],
+)
 def test_cfn_lint_finds_nothing_in_the_templates(
-    layout: str, request: pytest.FixtureRequest
+    layout: str, stacks: int, request: pytest.FixtureRequest
 ) -> None:
     """Errors and warnings alike, with the one ignored check explained in .cfnlintrc.yaml."""
     synth: Synth = request.getfixturevalue(layout)
     templates = sorted(str(p) for p in synth.outdir.glob("*.template.json"))
-    assert len(templates) == 2
+    assert len(templates) == stacks
     config = ["--config-file", str(INFRA / ".cfnlintrc.yaml")]
     result = subprocess.run(  # noqa: S603
         [CFN_LINT, *config, *templates], capture_output=True, text=True, check=False
@@ -63,7 +67,7 @@ def test_cfn_lint_finds_nothing_in_the_templates(
 
 
 def test_the_app_synthesizes_when_run_as_a_plain_script(tmp_path: Path) -> None:
-    """`python infra/app.py`, without the CDK CLI or AWS credentials, writes both stacks."""
+    """`python infra/app.py`, without the CDK CLI or AWS credentials, writes every stack."""
     env = {
         **offline_env(),
         "CDK_OUTDIR": str(tmp_path),
@@ -81,4 +85,5 @@ def test_the_app_synthesizes_when_run_as_a_plain_script(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.glob("*.template.json")) == [
         "TodoApi-dev.template.json",
         "TodoData-dev.template.json",
+        "TodoWeb-dev.template.json",
     ]

@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,13 +40,19 @@ def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def asset_of_the_function(out: Path) -> Path:
-    """Return the asset folder the synthesized function's code points at."""
-    template = json.loads((out / "TodoApi-dev.template.json").read_text())
-    (function,) = [
-        r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
-    ]
-    key = function["Properties"]["Code"]["S3Key"]
+    """Return the asset folder the synthesized functions' code points at (the API's and
+    the deploy migrations' share it)."""
+    keys = {function["Properties"]["Code"]["S3Key"] for function in python_functions(out)}
+    (key,) = keys
     return out / f"asset.{key.removesuffix('.zip')}"
+
+
+def python_functions(out: Path) -> list[dict[str, Any]]:
+    """Return the API stack's Python functions: the API's and the migrations'."""
+    template = json.loads((out / "TodoApi-dev.template.json").read_text())
+    return [r for r in template["Resources"].values()
+            if r["Type"] == "AWS::Lambda::Function"
+            and r["Properties"].get("Runtime", "").startswith("python")]  # fmt: skip
 
 
 def test_the_cdk_cli_bundles_arm64_psycopg_binary_into_the_asset(cli_synth: Path) -> None:
@@ -61,20 +68,22 @@ def test_the_cdk_cli_bundles_the_handler_module_and_the_app(cli_synth: Path) -> 
     """The function's Handler names a module in the asset that binds that name at its top
     level; the app and its static files are there."""
     asset = asset_of_the_function(cli_synth)
-    template = json.loads((cli_synth / "TodoApi-dev.template.json").read_text())
-    (function,) = [
-        r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
+    handlers = sorted(f["Properties"]["Handler"] for f in python_functions(cli_synth))
+    assert handlers == [
+        "config.aws_lambda.deploy_hook.handler",
+        "config.aws_lambda.handler.handler",
     ]
-    module, _, name = function["Properties"]["Handler"].rpartition(".")
-    tree = ast.parse((asset / f"{module.replace('.', '/')}.py").read_text())
-    bound = {
-        target.id
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    } | {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
-    assert name in bound
+    for handler in handlers:
+        module, _, name = handler.rpartition(".")
+        tree = ast.parse((asset / f"{module.replace('.', '/')}.py").read_text())
+        bound = {
+            target.id
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        } | {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        assert name in bound, handler
     for part in ("todos/api.py", "core/database.py", "manage.py", "staticfiles"):
         assert (asset / part).exists(), part
     assert not (asset / "infra").exists(), "the CDK app is not part of the function"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk.assertions import Match
@@ -107,22 +108,29 @@ def test_the_database_lives_in_the_isolated_subnets(dev: Synth) -> None:
     assert [subnet_type(dev, s) for s in subnets] == ["Isolated", "Isolated"]
 
 
-def test_only_the_function_and_the_bastion_may_reach_the_database(dev: Synth) -> None:
-    """The database group admits PostgreSQL from exactly two groups, and nothing inline."""
+def test_only_the_function_the_migrations_and_the_bastion_may_reach_the_database(
+    dev: Synth,
+) -> None:
+    """The database group admits PostgreSQL from exactly three groups, and nothing inline."""
     database = group_id(dev, "DatabaseSecurityGroup")
     groups = dev.resources(dev.data, "AWS::EC2::SecurityGroup")
     assert "SecurityGroupIngress" not in groups[database]["Properties"]
     rules = dev.rules("ingress", database)
     sources = sorted(ref(r["SourceSecurityGroupId"]) for r in rules)
     expected = [group_id(dev, "DatabaseBastionSecurityGroup"),
-                group_id(dev, "DatabaseFunctionSecurityGroup")]  # fmt: skip
+                group_id(dev, "DatabaseFunctionSecurityGroup"),
+                group_id(dev, "DatabaseMigrationSecurityGroup")]  # fmt: skip
     assert sources == sorted(expected)
     assert {(r["IpProtocol"], r["FromPort"], r["ToPort"]) for r in rules} == {("tcp", 5432, 5432)}
 
 
 def test_no_rule_lets_anything_in_to_the_function_or_the_bastion(dev: Synth) -> None:
     """Neither client group has an inbound rule, inline or separate."""
-    for prefix in ("DatabaseFunctionSecurityGroup", "DatabaseBastionSecurityGroup"):
+    for prefix in (
+        "DatabaseFunctionSecurityGroup",
+        "DatabaseBastionSecurityGroup",
+        "DatabaseMigrationSecurityGroup",
+    ):
         group = group_id(dev, prefix)
         properties = dev.data["Resources"][group]["Properties"]
         assert "SecurityGroupIngress" not in properties
@@ -148,6 +156,31 @@ def test_the_public_bastion_may_reach_ssm_over_https_and_the_database_only(dev: 
     (postgres,) = dev.rules("egress", bastion)
     assert ref(postgres["DestinationSecurityGroupId"]) == group_id(dev, "DatabaseSecurityGroup")
     assert (postgres["FromPort"], postgres["ToPort"]) == (5432, 5432)
+
+
+def test_the_migrations_reach_the_database_and_secrets_manager_through_its_endpoint_only(
+    dev: Synth,
+) -> None:
+    """Their group may open PostgreSQL to the database and HTTPS to a Secrets Manager
+    endpoint in one AZ, which admits HTTPS from that group alone: the master secret is read
+    with no route out of the VPC."""
+    migrations = group_id(dev, "DatabaseMigrationSecurityGroup")
+    endpoint_group = group_id(dev, "NetworkSecretsManagerEndpoint")
+    egress = {(ref(r["DestinationSecurityGroupId"]), r["FromPort"])
+              for r in dev.rules("egress", migrations)}  # fmt: skip
+    assert egress == {(group_id(dev, "DatabaseSecurityGroup"), 5432), (endpoint_group, 443)}
+    ingress = dev.rules("ingress", endpoint_group)
+    assert [(ref(r["SourceSecurityGroupId"]), r["FromPort"]) for r in ingress] == [
+        (migrations, 443)
+    ]
+    endpoints = dev.resources(dev.data, "AWS::EC2::VPCEndpoint").values()
+    (endpoint,) = [e["Properties"] for e in endpoints
+                   if "secretsmanager" in json.dumps(e["Properties"]["ServiceName"])]  # fmt: skip
+    assert endpoint["VpcEndpointType"] == "Interface"
+    assert endpoint["PrivateDnsEnabled"] is True
+    assert [ref(g) for g in endpoint["SecurityGroupIds"]] == [endpoint_group]
+    (subnet,) = [ref(s) for s in endpoint["SubnetIds"]]
+    assert subnet_type(dev, subnet) == "Isolated"
 
 
 def test_the_data_stack_outputs_the_endpoint_and_the_secret(dev: Synth) -> None:

@@ -10,7 +10,20 @@ from typing import Any
 
 import pytest
 
-from scripts.idle_cost import DOC, LAYOUTS, UnpricedResource, assumptions, estimate, render, totals
+from scripts.idle_cost import (
+    DOC,
+    LAYOUTS,
+    UnpricedResource,
+    assumptions,
+    estimate,
+    load_templates,
+    per_request,
+    render,
+    render_serving,
+    serving,
+    serving_assumptions,
+    totals,
+)
 from tests.infra.conftest import ROOT, Synth
 
 BASTION = {
@@ -52,8 +65,8 @@ def endpoint(kind: str, subnets: int) -> dict[str, Any]:
 
 
 def stacks(synth: Synth) -> dict[str, dict[str, Any]]:
-    """Both templates of a layout, by stack name."""
-    return {"data": synth.data, "api": synth.api}
+    """Every template of a layout (data, API and web), by stack name."""
+    return load_templates(synth.outdir)
 
 
 def one_stack(**resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -133,6 +146,23 @@ def one_stack(**resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
             (0, 0),
             id="a VPC and a function, free at rest",
         ),
+        pytest.param(
+            {
+                f"Alarm{i}": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 300}}
+                for i in range(3)
+            },
+            (0.30, 0.30),  # 3 x 0.10
+            id="three standard alarms",
+        ),
+        pytest.param(
+            {
+                "Dashboard": {"Type": "AWS::CloudWatch::Dashboard"},
+                "Topic": {"Type": "AWS::SNS::Topic"},
+                "Trigger": {"Type": "Custom::Trigger"},
+            },
+            (3.00, 3.00),  # the dashboard; the topic and the deploy's trigger cost nothing idle
+            id="a dashboard, a topic and a trigger",
+        ),
     ],
 )
 def test_a_known_template_costs_a_known_amount(
@@ -151,9 +181,11 @@ def test_a_known_template_costs_a_known_amount(
          "db.r6g.large"),
         ({"Type": "AWS::RDS::DBCluster", "Properties": {}}, "Serverless v2"),
         (rule("cron(0 3 * * ? *)"), "rate"),
+        ({"Type": "AWS::CloudWatch::Alarm", "Properties": {"Metrics": []}}, "metric-math"),
+        ({"Type": "AWS::CloudWatch::Alarm", "Properties": {"Period": 10}}, "high-resolution"),
     ],
     ids=["unknown type", "unknown instance size", "provisioned database", "provisioned cluster",
-         "cron schedule"],
+         "cron schedule", "metric-math alarm", "high-resolution alarm"],
 )  # fmt: skip
 def test_a_resource_with_no_known_idle_price_fails_the_estimate(
     resource: dict[str, Any], named: str
@@ -164,28 +196,44 @@ def test_a_resource_with_no_known_idle_price_fails_the_estimate(
 
 
 def test_the_dev_stage_costs_a_few_dollars_a_month_at_rest(dev: Synth) -> None:
-    """US$8.09 with the bastion running: 3.07 instance + 0.64 disk + 3.65 address + 0.05
+    """US$19.19 with the bastion running: 3.07 instance + 0.64 disk + 3.65 address + 0.05
     flow logs + 0.10 Aurora storage + 0.40 master secret + 0.18 for the daily purge's
-    wake-ups (+ 0.003 logs); US$1.33 stopped: disk, storage, secret, wake-ups."""
+    wake-ups + 7.30 for the migrations' Secrets Manager endpoint + 8 alarms x 0.10 + 3.00
+    dashboard (+ 0.003 logs, + 0.0002 the web app's files); US$12.43 stopped: the same
+    less instance, address and flow logs."""
     running, stopped = totals(estimate(stacks(dev)))
-    assert (round(running, 2), round(stopped, 2)) == (8.09, 1.33)
+    assert (round(running, 2), round(stopped, 2)) == (19.19, 12.43)
+
+
+def test_the_web_stack_costs_only_its_files_at_rest(dev: Synth) -> None:
+    """CloudFront, the headers policy and the origin access control bill per use; the
+    bucket holds the export: 0.01 GB x US$0.023 = US$0.00023 a month."""
+    web = {"web": load_templates(dev.outdir)["TodoWeb-dev"]}
+    items = estimate(web)
+    assert [(i.what, round(i.running, 5), round(i.stopped, 5)) for i in items] == [
+        ("S3 Standard, web app files", 0.00023, 0.00023)
+    ]
 
 
 def test_an_isolated_bastion_pays_for_three_endpoints_in_one_az(isolated: Synth) -> None:
     """SSM, SSM Messages, EC2 Messages: each 730 h x US$0.01 = 7.30, billed even when
-    stopped; the dev total less the address (3.65) plus 21.90 gives 26.34 and 23.23."""
+    stopped; the dev total less the address (3.65) plus 21.90 gives 37.44 and 34.33."""
     items = estimate(stacks(isolated))
     endpoints = [i for i in items if i.what.startswith("Interface endpoint")]
-    assert sorted(i.what.split()[-1] for i in endpoints) == ["ec2messages", "ssm", "ssmmessages"]
-    assert [round(i.stopped, 2) for i in endpoints] == [7.30] * 3
+    assert sorted(i.what.split()[-1] for i in endpoints) == [
+        "ec2messages", "secretsmanager", "ssm", "ssmmessages"]  # fmt: skip
+    assert [round(i.stopped, 2) for i in endpoints] == [7.30] * 4
     running, stopped = totals(items)
-    assert (round(running, 2), round(stopped, 2)) == (26.34, 23.23)
+    assert (round(running, 2), round(stopped, 2)) == (37.44, 34.33)
 
 
-def test_the_default_layout_pays_for_no_endpoint_and_no_nat(dev: Synth) -> None:
-    """The bastion's public address replaces US$21.90 of SSM endpoints."""
+def test_the_default_layout_pays_for_one_endpoint_and_no_nat(dev: Synth) -> None:
+    """The bastion's public address replaces US$21.90 of SSM endpoints; the migrations'
+    Secrets Manager endpoint, in one AZ, is the only one."""
     names = [item.what for item in estimate(stacks(dev))]
-    assert not [n for n in names if "endpoint" in n.lower() or "NAT" in n]
+    assert [n for n in names if "endpoint" in n.lower() or "NAT" in n] == [
+        "Interface endpoint secretsmanager"
+    ]
     assert "Public IPv4 address" in names
 
 
@@ -200,22 +248,27 @@ def test_the_report_shows_both_totals(dev: Synth) -> None:
     """One Markdown table: an item per line, the running and stopped totals last."""
     items = estimate(stacks(dev))
     table = render("dev", items).splitlines()
-    assert table[-1] == "| **total, US$ a month** | | **8.09** | **1.33** |"
+    assert table[-1] == "| **total, US$ a month** | | **19.19** | **12.43** |"
     assert len(table) == len(items) + 5
 
 
 def test_docs_idle_cost_md_is_what_make_idle_cost_writes(
-    dev: Synth, isolated: Synth, snapstart: Synth
+    dev: Synth, isolated: Synth, snapstart: Synth, prod: Synth
 ) -> None:
     """Regenerate it with `make idle-cost` when the stacks or the prices change."""
     layouts = {
         (): dev,
         (("isolatedBastion", "true"),): isolated,
         (("snapStart", "true"),): snapstart,
+        (("stage", "prod"),): prod,
     }
     sections = [render(title, estimate(stacks(layouts[tuple(context.items())])))
                 for title, context in LAYOUTS.items()]  # fmt: skip
-    expected = DOC.format(header=assumptions(), sections="\n".join(sections))
+    expected = DOC.format(
+        header=assumptions(),
+        sections="\n".join(sections),
+        serving=serving_assumptions() + "\n\n" + render_serving(stacks(dev)),
+    )
     assert (ROOT / "docs" / "idle-cost.md").read_text() == expected
 
 
@@ -267,3 +320,38 @@ def test_the_snapstart_layout_costs_more_by_its_cache_and_restores(
     without, with_snapstart = totals(estimate(stacks(dev))), totals(estimate(stacks(snapstart)))
     assert with_snapstart[0] - without[0] == pytest.approx(1.9840343)
     assert with_snapstart[1] - without[1] == pytest.approx(1.9840343)
+
+
+def test_prod_idles_at_the_dev_cost_plus_its_snapshot(dev: Synth, prod: Synth) -> None:
+    """SnapStart's cache and restores (1.98 + 0.01); the canary, the alarms and the
+    dashboard are the same resources in both, and CodeDeploy costs nothing for Lambda."""
+    (dev_running, dev_stopped), (running, stopped) = (
+        totals(estimate(stacks(dev))), totals(estimate(stacks(prod))))  # fmt: skip
+    assert running - dev_running == pytest.approx(1.9840343)
+    assert stopped - dev_stopped == pytest.approx(1.9840343)
+
+
+def test_a_million_requests_cost_what_each_service_charges_for_them() -> None:
+    """At 512 MB: requests 0.20; 1,000,000 x 0.025 s x 0.5 GB = 12,500 GB-s x
+    0.0000133334 = 0.1666675; API Gateway 3.50; 1.5 GB of logs x 0.50 = 0.75; 1 GB out
+    x 0.09 = 0.09. 4.7066675 in all."""
+    costs = per_request(512)
+    assert costs == pytest.approx({
+        "Lambda requests": 0.20, "Lambda duration": 0.1666675, "API Gateway": 3.50,
+        "CloudWatch Logs": 0.75, "Data transfer out": 0.09})  # fmt: skip
+    assert sum(costs.values()) == pytest.approx(4.7066675)
+
+
+def test_one_request_a_second_for_a_month_adds_its_requests_and_an_awake_aurora() -> None:
+    """2,628,000 requests x 4.7066675 / 1,000,000 = 12.369122; Aurora 0.5 ACU x 730 h x
+    0.12 = 43.80; 6 custom metrics x 0.30 = 1.80: 57.969122."""
+    month = serving(1, memory_mb=512, max_acu=2)
+    assert month.requests == 2_628_000
+    assert month.acu == 0.5
+    assert month.total == pytest.approx(57.969122)
+
+
+def test_a_sustained_rate_never_assumes_more_aurora_than_the_cluster_may_have() -> None:
+    """100 requests a second would take 2 ACU; a cluster capped at 1 ACU is priced at 1."""
+    assert serving(100, memory_mb=512, max_acu=1).acu == 1
+    assert serving(100, memory_mb=512, max_acu=2).costs["Aurora compute"] == pytest.approx(175.2)

@@ -104,10 +104,8 @@ def test_the_migrate_command_invokes_the_function_with_an_allowed_management_eve
     command = output(dev, dev.api, "MigrateCommand")
     assert "--cli-binary-format raw-in-base64-out" in command
     given = check_aws_cli(command)
-    assert (
-        given["FunctionName"]
-        == "<" + next(iter(dev.resources(dev.api, "AWS::Lambda::Function"))) + ">"
-    )
+    assert given["FunctionName"] == f"<{dev.django()[0]}>"
+    assert given["Qualifier"] == "live"
     payload = json.loads(given["Payload"])
     assert payload == {"manage": ["migrate"]}
     assert allowed(payload["manage"])
@@ -125,8 +123,8 @@ def test_the_secret_command_prints_the_master_secret(dev: Synth) -> None:
 @pytest.mark.parametrize(
     ("stack", "names"),
     [
-        ("api", ["ApiUrl", "BastionInstanceId", "DocsUrl", "FunctionName", "MigrateCommand",
-                 "PortForwardCommand"]),
+        ("api", ["AlarmTopicArn", "ApiUrl", "BastionInstanceId", "DashboardUrl", "DocsUrl",
+                 "FunctionName", "MigrateCommand", "PortForwardCommand"]),
         ("data", ["ClusterEndpoint", "SecretArn", "SecretCommand"]),
     ],
 )  # fmt: skip

@@ -83,7 +83,7 @@ def test_the_migrate_command_is_the_stack_output(dev: Synth) -> None:
     """The README quotes MigrateCommand, with the function name as a placeholder."""
     quoted = next(c for c in COMMANDS if c.startswith("aws lambda invoke"))
     deployed = output(dev, dev.api, "MigrateCommand")
-    function = next(iter(dev.resources(dev.api, "AWS::Lambda::Function")))
+    function = dev.django()[0]
     deployed = deployed.replace(f"<{function}>", "<FunctionName>").replace(
         " --region eu-west-1", ""
     )

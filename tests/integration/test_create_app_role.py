@@ -5,6 +5,7 @@ the end; a role named like RDS's `rds_iam` stands in for it.
 """
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -166,3 +167,40 @@ def check_reads_and_writes(function: BaseDatabaseWrapper, role: str) -> None:
         cursor.execute("UPDATE todos SET completed = true")
         cursor.execute("SELECT title, completed FROM todos")
         assert cursor.fetchall() == [("Buy milk", True)]
+
+
+@pytest.mark.usefixtures("operator")
+def test_the_deploy_hook_creates_the_role_then_migrates_and_a_rerun_changes_nothing(
+    scratch: Scratch,
+) -> None:
+    """What a first deploy's trigger does (config/aws_lambda/deploy_hook.py), as the
+    master user: the role, then every table, owned by the role; the next deploy's run
+    finds both done."""
+    from config.aws_lambda.deploy_hook import run_steps
+
+    role_output, migrate_output = run_steps(database="operator", iam_role=scratch.iam_role)
+    assert f"Created role {scratch.app_role}" in role_output
+    assert "Applying todos.0001" in migrate_output
+    assert {"todos", "django_migrations"} <= set(owners(scratch))
+    assert set(owners(scratch).values()) == {scratch.app_role}
+    again = run_steps(database="operator", iam_role=scratch.iam_role)
+    assert "Created" not in again[0]
+    assert "No migrations to apply" in again[1]
+
+
+@pytest.mark.usefixtures("operator")
+def test_a_failed_deploy_step_fails_the_hook_naming_only_the_step_and_the_error_type(
+    scratch: Scratch,
+) -> None:
+    """A migration that cannot run (here: the role owns nothing and may not create in a
+    schema it was refused) fails the invocation; the message, which the deploy output
+    shows, carries no SQL and no server message."""
+    from config.aws_lambda.deploy_hook import DeployStepFailed, run_steps
+
+    with scratch.connect() as conn:  # a table in the way, owned by someone else
+        conn.execute("CREATE TABLE todos (id int)")
+    with pytest.raises(DeployStepFailed) as failed:
+        run_steps(database="operator", iam_role=scratch.iam_role)
+    assert re.fullmatch(
+        r"migrate failed \(\w+\); the function's log has the details\.", str(failed.value)
+    )

@@ -243,3 +243,20 @@ def test_the_snapshot_holds_no_credentials(endpoint: CredentialsEndpoint) -> Non
     release_connections_and_credentials()
     sign()
     assert len(endpoint.requests) == 2
+
+
+def test_the_warm_up_counts_no_application_metric() -> None:
+    """Its sign-in, replay and 412 are nobody's: no EMF line, though metrics are on."""
+    capture = "import io, sys\ncaptured = io.StringIO()\nsys.stdout = captured\n"
+    release = (
+        "sys.stdout = sys.__stdout__\n"
+        'notes["emf"] = [l for l in captured.getvalue().splitlines() if "_aws" in l]\n'
+    )
+    notes = start_function(
+        RUNTIME + capture + TAKE_SNAPSHOT + release,
+        AWS_LAMBDA_INITIALIZATION_TYPE="snap-start",
+        DATABASE_URL=database_url(port=9),
+        METRICS_NAMESPACE="TodoApi/test",
+    )
+    assert notes["logged"] == ["SnapStart warm-up: 13 requests answered as expected"]
+    assert notes["emf"] == []

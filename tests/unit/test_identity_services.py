@@ -765,3 +765,22 @@ def test_ipv4_clients_of_a_dual_stack_server_are_counted_by_their_own_address(
     with pytest.raises(SignInLocked):
         sign_in(accounts, address="198.51.100.7")  # the same client, written as IPv4
     assert sign_in(accounts, address="::ffff:203.0.113.9").access_token
+
+
+def test_of_two_overlapping_password_changes_the_second_proved_a_stale_password(
+    accounts: Adapters, ann: Actor
+) -> None:
+    """Both proved the password current when they began; the first to land wins, and
+    the other is told its current password is incorrect (it no longer is current)."""
+    real_hash = accounts.passwords.hash
+
+    def hash_while_another_change_lands(password: str) -> str:
+        change_password(accounts, ann, current=PASSWORD, new="the first change wins")
+        return real_hash(password)
+
+    second = replace(
+        accounts, passwords=_Hashing(accounts.passwords, hash_while_another_change_lands)
+    )
+    with pytest.raises(WrongCurrentPassword):
+        change_password(second, ann, current=PASSWORD, new="the second change loses")
+    assert sign_in(accounts, password="the first change wins").access_token

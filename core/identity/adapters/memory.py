@@ -47,11 +47,13 @@ class InMemoryUserRepository:
         key = email_key(email)
         return next((u for u in self._users.values() if email_key(u.email) == key), None)
 
-    def set_password_hash(self, user_id: UUID, password_hash: str, *, now: datetime) -> bool:
-        """Replace the password hash and move the session epoch on."""
+    def set_password_hash(
+        self, user_id: UUID, password_hash: str, *, now: datetime, epoch: int | None = None
+    ) -> bool:
+        """Replace the password hash and move the session epoch on (if still at `epoch`)."""
         with self._lock:
             user = self._users.get(user_id)
-            if user is None:
+            if user is None or (epoch is not None and user.session_epoch != epoch):
                 return False
             epoch = user.session_epoch + 1
             self._users[user_id] = replace(user, password_hash=password_hash, session_epoch=epoch)
@@ -109,6 +111,7 @@ class InMemoryRefreshTokens:
             self._tokens[token_hash] = replace(token, used_at=now)
             self._tokens[successor.token_hash] = replace(
                 successor,
+                user_id=token.user_id,
                 family=token.family,
                 signed_in_at=token.signed_in_at,
                 session_epoch=token.session_epoch,

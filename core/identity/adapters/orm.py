@@ -58,9 +58,15 @@ class DjangoUserRepository:
         """Return the account whose email has the same key, through the unique index."""
         return _user(UserModel.objects.filter(email_key=email_key(email)))
 
-    def set_password_hash(self, user_id: UUID, password_hash: str, *, now: datetime) -> bool:
-        """Replace the password hash and move the session epoch on, with one UPDATE."""
-        changed = UserModel.objects.filter(pk=user_id).update(
+    def set_password_hash(
+        self, user_id: UUID, password_hash: str, *, now: datetime, epoch: int | None = None
+    ) -> bool:
+        """Replace the password hash and move the session epoch on, with one UPDATE
+        (that matches only the expected epoch, if given)."""
+        matching = UserModel.objects.filter(pk=user_id)
+        if epoch is not None:
+            matching = matching.filter(session_epoch=epoch)
+        changed = matching.update(
             password=password_hash,
             session_epoch=F("session_epoch") + 1,
             sessions_valid_after=now,
@@ -123,6 +129,8 @@ _TOKEN_FIELDS = (
     "used_at",
     "revoked_at",
 )
+# What a successor takes from the token it replaces.
+_INHERITED = ("user_id", "family", "signed_in_at", "session_epoch")
 # What a successor's INSERT writes; its used_at and revoked_at start NULL.
 _NEW_TOKEN_FIELDS = _TOKEN_FIELDS[:-2]
 _TOKENS, _USERS = RefreshTokenModel._meta.db_table, UserModel._meta.db_table
@@ -135,8 +143,10 @@ _ADD = f"""
 """  # noqa: S608 (the names are the models' own)
 # PostgreSQL spends a token and stores its successor in one statement, a transaction of
 # its own: both or neither. The spend is one conditional UPDATE whose row lock lets
-# exactly one of two concurrent callers match; conditions on other rows are EXISTS
-# subqueries, which PostgreSQL checks against the latest committed rows.
+# exactly one of two concurrent callers match: after waiting for a concurrent writer of
+# the row, PostgreSQL checks the row's own conditions again on its new version (the
+# EXISTS subqueries keep the statement's snapshot). That is enough: whatever revokes or
+# spends a token writes that token's own row, and the epoch travels with the successor.
 _ROTATE = f"""
     WITH spent AS (
         UPDATE {_TOKENS} AS token SET used_at = %(now)s
@@ -195,9 +205,9 @@ class DjangoRefreshTokens:
         with transaction.atomic():
             if not _spend(token_hash, now=now):
                 return False
-            RefreshTokenModel.objects.create(
-                **{field: getattr(successor, field) for field in _TOKEN_FIELDS}
-            )
+            inherited = RefreshTokenModel.objects.filter(pk=token_hash).values(*_INHERITED)[0]
+            fields = {field: getattr(successor, field) for field in _TOKEN_FIELDS}
+            RefreshTokenModel.objects.create(**{**fields, **inherited})
             return True
 
     def revoke_family(self, family: UUID, *, now: datetime) -> int:

@@ -1,0 +1,2 @@
+export function inlineScriptHashes(out: string): string[];
+export function contentSecurityPolicy(out: string, connect?: string[]): string;

@@ -1,0 +1,1 @@
+export function firstLoad(out: string): { page: string; files: number; bytes: number }[];
