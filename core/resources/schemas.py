@@ -55,6 +55,11 @@ class OwnedOut(Schema):
     """The fields every owned resource shows."""
 
     id: UUID
+    version: int = Field(
+        ge=1,
+        description="Grows on every change; the ETag is this number quoted, so a listed "
+        "item can be written with `If-Match` without fetching it first.",
+    )
     created_at: Timestamp
     updated_at: Timestamp
 
