@@ -49,8 +49,14 @@ def wire(root: Path, names: Names) -> list[Path]:
 
 
 def _before(text: str, anchor: str, addition: str, *, within: str = "") -> str:
-    """Insert `addition` before the first `anchor` after `within`."""
-    at = text.index(anchor, text.index(within))
+    """Insert `addition` before the first `anchor` after `within`.
+
+    :raises ValueError: naming the anchor, if the file no longer has it.
+    """
+    start = text.find(within)
+    at = text.find(anchor, max(start, 0))
+    if start < 0 or at < 0:
+        raise ValueError(f"found no {anchor.strip()!r} after {within!r}: add {addition.strip()!r}")
     return text[:at] + addition + text[at:]
 
 

@@ -67,7 +67,12 @@ class Command(TemplateCommand):
         context = Context({"app_name": names.plural, **names.context()}, autoescape=False)
         for template, path in tests.items():
             path.write_text(Engine().from_string(template.read_text()).render(context))
-        changed = wire(root, names)
+        try:
+            changed = wire(root, names)
+        except ValueError as lost:
+            raise CommandError(
+                f"Wrote {names.plural}/ and its tests, but {lost} by hand."
+            ) from lost
         self.tidy(root, [root / names.plural, *tests.values(), *changed])
         self.manage(root, "manage.py", "makemigrations", names.plural)
         self.manage(root, "scripts/openapi.py")
