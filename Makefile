@@ -69,8 +69,10 @@ pytest: install infra/node_modules ## The test suite (PostgreSQL when DATABASE_U
 	DATABASE_URL=sqlite://:memory: $(UV) run --locked pytest -q -m orm tests/contract
 
 # NAME=projects: the resource's plural (SINGULAR=person where it is irregular).
-resource: install .env ## Generate an owned resource NAME and wire it in (README, "Add a resource")
+# The web client is generated from docs/openapi.json, which the generator rewrites.
+resource: install .env web/node_modules ## Generate an owned resource NAME and wire it in (README, "Add a resource")
 	$(UV) run --locked python manage.py startresource $(NAME) $(if $(SINGULAR),--singular $(SINGULAR))
+	$(MAKE) web-client
 
 sql-statements: install ## Count SQL statements per API operation (docs/sql-statements.md)
 	$(UV) run --locked python scripts/sql_statements.py --write docs/sql-statements.md
