@@ -8,9 +8,11 @@ UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 # What make runs finds the same uv: the CDK CLI runs the app with `uv run` (infra/cdk.json),
 # and so do the tests that drive the CLI.
 export PATH := $(abspath $(dir $(UV))):$(PATH)
-MANAGE := $(UV) run --locked python manage.py
+# Serving and migrating need the runtime dependencies alone (no dev or infra group).
+SERVE := $(UV) run --locked --no-default-groups
+MANAGE := $(SERVE) python manage.py
 
-.PHONY: help install run migrate seed test test-fast lint format typecheck pytest sql-statements openapi bundle bench lambda-local swagger-check db-up db-down \
+.PHONY: help install install-serve resource run migrate seed test test-fast lint format typecheck pytest sql-statements openapi bundle bench lambda-local swagger-check db-up db-down \
 	cdk-install synth bootstrap deploy github-credentials github-deploy-role destroy cfn-lint idle-cost \
 	bastion-start bastion-stop tunnel web web-build web-preview web-client web-test web-budget
 
@@ -25,16 +27,20 @@ help: ## List the tasks
 .env:
 	cp .env.example .env
 
-install: $(UV) ## Install the locked dependencies into .venv
+install: $(UV) ## Install every locked dependency into .venv: runtime, dev tools and the CDK
 	$(UV) sync --locked
 
-run: install .env migrate seed ## Install, migrate, seed and serve the API on http://127.0.0.1:8000
+# Only what serving and migrating need; what `make install` added stays (--inexact).
+install-serve: $(UV)
+	$(UV) sync --locked --no-default-groups --inexact
+
+run: install-serve .env migrate seed ## Install, migrate, seed and serve the API on http://127.0.0.1:8000
 	$(MANAGE) runserver 127.0.0.1:8000
 
-migrate: install .env ## Apply database migrations
+migrate: install-serve .env ## Apply database migrations
 	$(MANAGE) migrate
 
-seed: install .env ## Add the sample todos (idempotent)
+seed: install-serve .env ## Add the sample todos (idempotent)
 	$(MANAGE) seed_todos
 
 test: lint typecheck pytest web-test ## Run every check: lint, types, import contracts, tests, the web app
@@ -53,7 +59,7 @@ format: install ## Format and fix what ruff can
 	$(UV) run --locked ruff format .
 	$(UV) run --locked ruff check --fix .
 
-typecheck: install ## mypy (strict) over config, core, todos, infra and the AWS scripts
+typecheck: install ## mypy (strict) over every package and app (pyproject.toml names what it leaves out)
 	# django-stubs imports the settings, which want a SECRET_KEY unless debugging.
 	DEBUG=true $(UV) run --locked mypy
 
@@ -61,6 +67,12 @@ pytest: install infra/node_modules ## The test suite (PostgreSQL when DATABASE_U
 	$(UV) run --locked pytest
 	# The ORM adapters' contract on SQLite too, the local default engine.
 	DATABASE_URL=sqlite://:memory: $(UV) run --locked pytest -q -m orm tests/contract
+
+# NAME=projects: the resource's plural (SINGULAR=person where it is irregular).
+# The web client is generated from docs/openapi.json, which the generator rewrites.
+resource: install .env web/node_modules ## Generate an owned resource NAME and wire it in (README, "Add a resource")
+	$(UV) run --locked python manage.py startresource $(NAME) $(if $(SINGULAR),--singular $(SINGULAR))
+	$(MAKE) web-client
 
 sql-statements: install ## Count SQL statements per API operation (docs/sql-statements.md)
 	$(UV) run --locked python scripts/sql_statements.py --write docs/sql-statements.md
@@ -77,8 +89,8 @@ bundle: install ## Build the Lambda asset (arm64, Python 3.13) in build/lambda a
 bench: install ## Measure cold start, warm throughput, server-side SQL and bundle size (docs/benchmarks.md)
 	$(UV) run --locked python bench/report.py $(if $(BENCH_BASELINE),--baseline=$(BENCH_BASELINE))
 
-lambda-local: install .env migrate seed ## Serve the Lambda handler behind a local API Gateway on http://127.0.0.1:3000/dev/
-	$(UV) run --locked python scripts/local_api_gateway.py --stage dev --port 3000
+lambda-local: install-serve .env migrate seed ## Serve the Lambda handler behind a local API Gateway on http://127.0.0.1:3000/dev/
+	$(SERVE) python scripts/local_api_gateway.py --stage dev --port 3000
 
 swagger-check: install .env migrate ## Check Swagger UI under /dev in headless Chromium (apt-get install chromium chromium-driver)
 	$(UV) run --locked python scripts/swagger_check.py --port 3000 --screenshot /tmp/swagger-dev.png

@@ -105,7 +105,7 @@ TRICKS = (
     ),
     Trick(
         "`_raw_delete`",
-        "`DjangoTodoRepository.delete`, todos/adapters/orm.py",
+        "`DjangoRepository.delete`, core/resources/orm.py",
         "deployed pool queryset delete",
         "`QuerySet.delete()`",
         ("delete",),

@@ -58,20 +58,20 @@ def queryset_delete(module: str) -> Any:
     """Return the shipped handler, serving a repository that deletes with QuerySet.delete().
 
     The same owner scope and version condition as the shipped `delete`
-    (todos/adapters/orm.py), built by the same function; only the deletion differs.
+    (core/resources/orm.py), built by the same method; only the deletion differs.
     """
     handler = shipped(module)
     from dataclasses import replace
     from uuid import UUID
 
     from config.composition import adapters, serving
-    from todos.adapters.orm import DjangoTodoRepository, _mine
+    from todos.adapters.orm import DjangoTodoRepository
 
     class QuerySetDeleteRepository(DjangoTodoRepository):
         def delete(
-            self, owner: UUID, todo_id: UUID, *, versions: frozenset[int] | None = None
+            self, owner: UUID, entity_id: UUID, *, versions: frozenset[int] | None = None
         ) -> bool:
-            matching = _mine(owner).filter(pk=todo_id)
+            matching = self.mine(owner).filter(pk=entity_id)
             if versions is not None:
                 matching = matching.filter(version__in=versions)
             deleted, _ = matching.delete()

@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_CODE = ("config", "core", "todos", "manage.py")
+# Beside the apps of INSTALLED_APPS that live in this project: the settings, URLs and
+# handler (config/, no app) and manage.py, which the management events run.
+ENTRY_POINTS = ("config", "manage.py")
 # The Lambda python3.13 runtime runs on Amazon Linux 2023 (glibc 2.34) on arm64.
 LAMBDA_PLATFORM, LAMBDA_PYTHON = "aarch64-manylinux_2_34", "3.13"
 UV = os.environ.get("UV") or shutil.which("uv") or "uv"  # `uv run` names its own binary
@@ -76,10 +78,18 @@ def install_dependencies(out: Path, *, host_python: str | None) -> None:
         raise SystemExit("cryptography must not be bundled: find what requires it (uv tree)")
 
 
-def copy_app_code(out: Path) -> None:
-    """Copy the app's packages and manage.py, without caches or dotfiles."""
+def app_code(installed_apps: list[str]) -> list[str]:
+    """Return what the bundle takes from this project: the packages of its installed apps
+    (every one, however it was added), config/ and manage.py."""
+    packages = {app.split(".")[0] for app in installed_apps}
+    local = sorted(name for name in packages if (ROOT / name / "__init__.py").is_file())
+    return [*local, *ENTRY_POINTS]
+
+
+def copy_app_code(out: Path, installed_apps: list[str]) -> None:
+    """Copy the project's packages and manage.py, without caches or dotfiles."""
     ignore = shutil.ignore_patterns("__pycache__", "*.py[cod]", ".*")
-    for name in APP_CODE:
+    for name in app_code(installed_apps):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, out / name, ignore=ignore)
@@ -210,8 +220,9 @@ def main() -> None:
     out.mkdir(parents=True)
     host_python = (args.python or sys.executable) if host else None
     install_dependencies(out, host_python=host_python)
-    copy_app_code(out)
-    prune(out, collect_static(out))
+    settings = collect_static(out)
+    copy_app_code(out, settings["apps"])
+    prune(out, settings)
     if host_python:
         python: str | None = host_python
         version = run(host_python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])")

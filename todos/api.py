@@ -6,18 +6,15 @@ and reads them on every request, so whatever the root serves is what answers.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Protocol
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.params import functions as param
 from pydantic import (
     AfterValidator,
     ConfigDict,
-    field_validator,
-    model_validator,
 )
 
 from core.clock import Clock
@@ -26,6 +23,14 @@ from core.idempotency import fingerprint
 from core.idempotency import idempotency_key as parse_idempotency_key
 from core.identity.api import actor_of
 from core.preconditions import etag, expected_versions, none_match
+from core.resources.schemas import (
+    ETAG,
+    REPLAYED,
+    IdempotencyKey,
+    IfMatch,
+    IfNoneMatch,
+    PatchIn,
+)
 from core.schemas import Timestamp
 from todos import services
 from todos.domain import TITLE_MAX_LENGTH, Todo, clean_title
@@ -59,35 +64,12 @@ class TodoIn(Schema):
     completed: bool = False
 
 
-def _patch_json_schema(schema: dict[str, Any]) -> None:
-    """Document TodoPatchIn as it validates: at least one field, and no nulls."""
-    schema["minProperties"] = 1
-    for field in schema["properties"].values():
-        branches = field.pop("anyOf")
-        field.update(next(branch for branch in branches if branch != {"type": "null"}))
-
-
-class TodoPatchIn(Schema):
+class TodoPatchIn(PatchIn):
     """Changes to a todo: any of `title` and `completed`."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_patch_json_schema)
-
-    # None only stands for "left out": the validator below refuses an explicit null.
+    # None only stands for "left out": PatchIn refuses an explicit null.
     title: Title | None = None
     completed: bool | None = None
-
-    @field_validator("title", "completed", mode="before")
-    @classmethod
-    def _reject_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("must not be null; leave the field out to keep its value")
-        return value
-
-    @model_validator(mode="after")
-    def _require_a_change(self) -> TodoPatchIn:
-        if not self.model_fields_set:
-            raise ValueError("give at least one of title, completed")
-        return self
 
 
 class TodoOut(Schema):
@@ -133,26 +115,6 @@ class Dependencies(Protocol):
 
     @property
     def clock(self) -> Clock: ...
-
-
-# The request headers, as OpenAPI documents them (a generated client can send them).
-IF_MATCH = (
-    "Write only if the todo's current ETag is one of these (strong comparison), or `*`; else 412."
-)
-IF_NONE_MATCH = "Answer 304 without a body if the todo's current ETag is one of these."
-IDEMPOTENCY_KEY = (
-    "1 to 255 visible ASCII characters, bare or as a quoted string. A repeat with the same "
-    "key and body gets the first answer back (Idempotent-Replayed: true) and creates "
-    "nothing; another body with the key is a 422, a repeat while the first is in flight a "
-    "409. Keys are yours alone and remembered for 24 hours."
-)
-IfMatch = Annotated[str | None, param.Header(alias="If-Match", description=IF_MATCH)]
-IfNoneMatch = Annotated[str | None, param.Header(alias="If-None-Match", description=IF_NONE_MATCH)]
-IdempotencyKey = Annotated[
-    str | None, param.Header(alias="Idempotency-Key", description=IDEMPOTENCY_KEY)
-]
-ETAG = {"ETag": "The todo's version, as a strong entity tag: send it back in If-Match."}
-REPLAYED = {"Idempotent-Replayed": "`true` on an answer replayed for a repeated key."}
 
 
 def build_router(deps: Dependencies) -> Router:

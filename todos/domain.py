@@ -1,20 +1,42 @@
-"""The Todo entity and its rules, free of any framework."""
+"""The Todo entity and its rules, free of any framework.
+
+A todo is an owned resource (core/resources/domain.py): an id, an owner, timestamps and
+a version come from `Owned`; what is a todo's own is its title, its completion and the
+rule that a title is 1 to 255 characters once trimmed.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from uuid import UUID, uuid4
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
 
-from core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Unprocessable
+from core.errors import InvalidInput
+from core.resources.domain import (
+    TIMESTAMP_RESOLUTION,
+    KeyReused,
+    Owned,
+    RequestInProgress,
+    ResourceNotFound,
+    VersionMismatch,
+    changed,
+    clean_text,
+    new,
+)
+
+__all__ = [
+    "TIMESTAMP_RESOLUTION",
+    "TITLE_MAX_LENGTH",
+    "InvalidTitle",
+    "KeyReused",
+    "RequestInProgress",
+    "Todo",
+    "TodoNotFound",
+    "VersionMismatch",
+    "clean_title",
+]
 
 TITLE_MAX_LENGTH = 255
-# Timestamps are kept to the millisecond, the precision the API writes them with (and
-# JavaScript's Date keeps), so what is stored is exactly what clients see and compare.
-TIMESTAMP_RESOLUTION = timedelta(milliseconds=1)
-# NUL cannot be stored in PostgreSQL text, and an unpaired surrogate is not text at all.
-_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 class InvalidTitle(InvalidInput):
@@ -24,36 +46,15 @@ class InvalidTitle(InvalidInput):
         super().__init__(message, field="title")
 
 
-class TodoNotFound(NotFound):
+class TodoNotFound(ResourceNotFound):
     """Raise when the actor has no todo with the requested id (another user's todo is
     not found either: it is indistinguishable from one that does not exist)."""
 
-    def __init__(self, todo_id: UUID) -> None:
-        super().__init__("Todo not found")
-        self.todo_id = todo_id
-
-
-class VersionMismatch(PreconditionFailed):
-    """Raise when a todo is not at a version the caller said it must be at: someone
-    else changed it since the caller read it."""
+    noun = "Todo"
 
     def __init__(self, todo_id: UUID) -> None:
-        super().__init__("Precondition failed")
+        super().__init__(todo_id)
         self.todo_id = todo_id
-
-
-class RequestInProgress(Conflict):
-    """Raise when an earlier request with the same idempotency key is still being served."""
-
-    def __init__(self) -> None:
-        super().__init__("A request with this Idempotency-Key is still being processed")
-
-
-class KeyReused(Unprocessable):
-    """Raise when an idempotency key comes back with a different request."""
-
-    def __init__(self) -> None:
-        super().__init__("Idempotency-Key reused with a different request body")
 
 
 def clean_title(raw: str) -> str:
@@ -62,34 +63,21 @@ def clean_title(raw: str) -> str:
     :raises InvalidTitle: if nothing is left, more than TITLE_MAX_LENGTH characters are,
         or it holds a NUL character or an unpaired surrogate.
     """
-    title = raw.strip()
-    if not title:
-        raise InvalidTitle("Title must not be blank")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise InvalidTitle(f"Title must be at most {TITLE_MAX_LENGTH} characters")
-    if _UNSTORABLE.search(title):
-        raise InvalidTitle("Title must not contain NUL characters or unpaired surrogates")
-    return title
+    try:
+        return clean_text(raw, field="title", max_length=TITLE_MAX_LENGTH)
+    except InvalidInput as broken:
+        raise InvalidTitle(str(broken)) from None
 
 
-def _to_resolution(moment: datetime) -> datetime:
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-@dataclass(frozen=True, slots=True)
-class Todo:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Todo(Owned):
     """A thing to do, of one owner; every instance holds a clean title.
 
     `version` starts at 1 and moves on with every change; clients see it as the ETag.
     """
 
-    id: UUID
-    owner: UUID
     title: str
     completed: bool
-    created_at: datetime
-    updated_at: datetime
-    version: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "title", clean_title(self.title))
@@ -100,15 +88,7 @@ class Todo:
 
         :raises InvalidTitle: if the title breaks the title rules.
         """
-        now = _to_resolution(now)
-        return cls(
-            id=uuid4(),
-            owner=owner,
-            title=title,
-            completed=completed,
-            created_at=now,
-            updated_at=now,
-        )
+        return new(cls, owner=owner, now=now, title=title, completed=completed)
 
     def changed(
         self, *, title: str | None = None, completed: bool | None = None, now: datetime
@@ -120,10 +100,5 @@ class Todo:
 
         :raises InvalidTitle: if the new title breaks the title rules.
         """
-        return replace(
-            self,
-            title=self.title if title is None else title,
-            completed=self.completed if completed is None else completed,
-            updated_at=max(_to_resolution(now), self.updated_at + TIMESTAMP_RESOLUTION),
-            version=self.version + 1,
-        )
+        changes = {"title": title, "completed": completed}
+        return changed(self, now=now, **{k: v for k, v in changes.items() if v is not None})

@@ -3,24 +3,24 @@
 from django.conf import settings
 from django.db import models
 
-from todos.domain import TITLE_MAX_LENGTH
+from core.resources import models as shared
+from core.resources.models import OwnedModel
+from todos.domain import TITLE_MAX_LENGTH, Todo
 
 
-class TodoModel(models.Model):
-    """One row of the `todos` table."""
+class TodoModel(OwnedModel):
+    """One row of the `todos` table: a Todo, column for field (core/resources/orm.py)."""
 
-    id = models.UUIDField(primary_key=True)
+    entity = Todo
+
     # Null only for todos created before accounts existed: no one sees them until
     # `manage.py assign_todos --to EMAIL` gives them to a user.
-    owner = models.ForeignKey(
+    # (Nullable here alone, where OwnedModel's owner is required.)
+    owner = models.ForeignKey(  # type: ignore[assignment]
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
     )
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     completed = models.BooleanField(default=False)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    # Moves on with every change; the API shows it as the ETag (todos/domain.py).
-    version = models.PositiveIntegerField(default=1, db_default=1)
 
     class Meta:
         db_table = "todos"
@@ -37,24 +37,12 @@ class TodoModel(models.Model):
         return self.title
 
 
-class IdempotencyKeyModel(models.Model):
-    """One idempotency key of an owner's todo creations (todos/ports.py CreateRequests)."""
+class IdempotencyKeyModel(shared.IdempotencyKeyModel):
+    """One idempotency key of an owner's todo creations (todos/ports.py CreateRequests):
+    the shared key's columns, with the created todo's id in `todo_id`."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64)  # SHA-256 of the request's JSON body
-    created_at = models.DateTimeField()  # the key's first use: it lives 24 hours from here
-    claimed_at = models.DateTimeField()
-    claim = models.UUIDField()  # the token of the request that holds the key
-    # The PostgreSQL session that made the claim (its backend's pid and start): once it
-    # has ended with the claim still open, the request failed (its connection dropped)
-    # and a retry may take the key over at once, rather than after STALE_CLAIM.
-    holder_pid = models.IntegerField(null=True)
-    holder_started_at = models.DateTimeField(null=True)
-    # Once its request succeeded: the todo it created, and the todo as it was then (JSON),
-    # which a repeat of the request gets back. The todo may since have been deleted.
+    created_id = None  # todos name it todo_id, as they did before the shared model
     todo_id = models.UUIDField(null=True)
-    created = models.TextField(null=True)  # noqa: DJ001 (NULL: the request is in flight)
 
     class Meta:
         db_table = "idempotency_keys"
@@ -62,6 +50,3 @@ class IdempotencyKeyModel(models.Model):
             models.UniqueConstraint(fields=["owner", "key"], name="idempotency_keys_owner_key"),
         ]
         indexes = [models.Index(fields=["created_at"], name="idempotency_keys_created_at")]
-
-    def __str__(self) -> str:
-        return f"{self.owner_id}/{self.key}"

@@ -7,26 +7,17 @@ forget the check, and another user's todo is as absent as a missing one.
 
 from __future__ import annotations
 
-import contextlib
-from datetime import datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from core.clock import Clock, utc_now
 from core.identity.domain import Actor, InvalidAccessToken
-from todos.domain import KeyReused, RequestInProgress, Todo, TodoNotFound, VersionMismatch
-from todos.ports import (
-    DEFAULT_PAGE_SIZE,
-    Claim,
-    CreateRequests,
-    TodoPage,
-    TodoQuery,
-    TodoRepository,
-    UpdatableField,
-)
+from core.resources import idempotent
+from core.resources import services as owned
+from todos.domain import Todo, TodoNotFound
+from todos.ports import DEFAULT_PAGE_SIZE, CreateRequests, TodoPage, TodoQuery, TodoRepository
 
-# An update without an expected version re-reads and writes again when another writer
-# got in between; past this many collisions in a row it gives up (409).
-UPDATE_ATTEMPTS = 5
+# What every owned resource shares (owner scope, versions, idempotency keys) is
+# core/resources/services.py; each use case here says what is a todo's own.
 
 
 def create_todo(
@@ -43,9 +34,7 @@ def create_todo(
     :raises InvalidAccessToken: if the actor is no longer an active user.
     """
     todo = Todo.new(owner=actor.user_id, title=title, completed=completed, now=clock())
-    if not repo.add(todo):
-        raise InvalidAccessToken
-    return todo
+    return owned.create(repo, todo)
 
 
 def get_todo(repo: TodoRepository, *, todo_id: UUID, actor: Actor) -> Todo:
@@ -54,10 +43,7 @@ def get_todo(repo: TodoRepository, *, todo_id: UUID, actor: Actor) -> Todo:
     :raises TodoNotFound: if the actor has no todo with this id.
     :raises InvalidAccessToken: if the actor is no longer an active user.
     """
-    todo = repo.get(actor.user_id, todo_id)
-    if todo is None:
-        raise _absent(repo, actor, todo_id)
-    return todo
+    return owned.get(repo, entity_id=todo_id, actor=actor, missing=TodoNotFound)
 
 
 def list_todos(
@@ -101,24 +87,18 @@ def update_todo(
     :raises VersionMismatch: if the todo is at none of `expected_versions`.
     :raises InvalidTitle: if the new title breaks the title rules.
     :raises InvalidAccessToken: if the actor is no longer an active user.
-    :raises RequestInProgress: if other writers kept changing it, UPDATE_ATTEMPTS times.
+    :raises RequestInProgress: if other writers kept changing it, again and again.
     """
-    fields: set[UpdatableField] = {"updated_at"}
-    if title is not None:
-        fields.add("title")
-    if completed is not None:
-        fields.add("completed")
-    for _ in range(UPDATE_ATTEMPTS):
-        current = get_todo(repo, todo_id=todo_id, actor=actor)
-        if expected_versions is not None and current.version not in expected_versions:
-            raise VersionMismatch(todo_id)
-        updated = current.changed(title=title, completed=completed, now=clock())
-        written = repo.update(updated, fields=frozenset(fields), expected_version=current.version)
-        if written:
-            return updated
-        # Another writer got in between; read again (and for a conditional update, the
-        # next read answers 412, or 404 if it was deleted).
-    raise RequestInProgress
+    changes = {"title": title, "completed": completed}
+    return owned.update(
+        repo,
+        entity_id=todo_id,
+        changes={field: value for field, value in changes.items() if value is not None},
+        actor=actor,
+        missing=TodoNotFound,
+        expected_versions=expected_versions,
+        now=clock,
+    )
 
 
 def delete_todo(
@@ -135,11 +115,13 @@ def delete_todo(
     :raises VersionMismatch: if the todo is at none of `expected_versions`.
     :raises InvalidAccessToken: if the actor is no longer an active user.
     """
-    if repo.delete(actor.user_id, todo_id, versions=expected_versions):
-        return
-    if expected_versions is not None and repo.get(actor.user_id, todo_id) is not None:
-        raise VersionMismatch(todo_id)
-    raise _absent(repo, actor, todo_id)
+    owned.delete(
+        repo,
+        entity_id=todo_id,
+        actor=actor,
+        missing=TodoNotFound,
+        expected_versions=expected_versions,
+    )
 
 
 def create_todo_once(
@@ -164,74 +146,6 @@ def create_todo_once(
     """
     now = clock()
     todo = Todo.new(owner=actor.user_id, title=title, completed=completed, now=now)
-    claim = _claim(repo, requests, actor=actor, key=key, fingerprint=fingerprint, now=now)
-    if isinstance(claim, Todo):
-        return claim, True
-    try:
-        completed_it = requests.complete(claim, todo)
-    except Exception:
-        # A request that failed may be retried with its key. When the failure is the
-        # database itself (a dropped connection), releasing fails too; the claim is then
-        # taken over by the retry once its holder is known gone, and the caller must see
-        # the first error, not the second.
-        with contextlib.suppress(Exception):
-            requests.release(claim)
-        raise
-    if completed_it:
-        return todo, False
-    requests.release(claim)
-    if not repo.owner_is_active(actor.user_id):
-        raise InvalidAccessToken
-    raise RequestInProgress  # too slow: a retry took the claim over
-
-
-def _claim(
-    repo: TodoRepository,
-    requests: CreateRequests,
-    *,
-    actor: Actor,
-    key: str,
-    fingerprint: str,
-    now: datetime,
-) -> Claim | Todo:
-    """Claim the key for this request, or return the todo its first request created.
-
-    :raises KeyReused: if the key is remembered with another fingerprint.
-    :raises RequestInProgress: if its first request is still being served.
-    :raises InvalidAccessToken: if the actor is no longer an active user.
-    """
-    for _ in range(UPDATE_ATTEMPTS):
-        record = requests.find(actor.user_id, key)
-        created_at = now
-        if record is not None and not record.expired(now):
-            if record.created is None and record.stale(now):
-                # Its request died unanswered, and only a 201 is remembered: take it over,
-                # whatever that request's body was. The key keeps its age.
-                created_at = record.claim.created_at
-            elif record.claim.fingerprint != fingerprint:
-                raise KeyReused
-            elif record.created is not None:
-                return record.created
-            else:
-                raise RequestInProgress
-        claim = Claim(
-            owner=actor.user_id,
-            key=key,
-            fingerprint=fingerprint,
-            created_at=created_at,
-            claimed_at=now,
-            token=uuid4(),
-        )
-        if requests.claim(claim, replacing=record):
-            return claim
-        if not repo.owner_is_active(actor.user_id):
-            raise InvalidAccessToken
-    raise RequestInProgress
-
-
-def _absent(repo: TodoRepository, actor: Actor, todo_id: UUID) -> Exception:
-    """Say why the actor's todo was not there: it is not theirs (or does not exist), or
-    the actor is no longer an active user. Costs a statement on this path only."""
-    if not repo.owner_is_active(actor.user_id):
-        return InvalidAccessToken()
-    return TodoNotFound(todo_id)
+    return idempotent.create_once(
+        repo, requests, entity=todo, actor=actor, key=key, fingerprint=fingerprint, now=now
+    )

@@ -1,5 +1,6 @@
-"""The SQL budget of DESIGN.md: statements per operation, through the full HTTP stack,
-signed in: verifying the access token costs no statement once the key is cached."""
+"""The SQL budget of DESIGN.md beyond each operation's own (test_sql_budget_per_operation.py):
+the paths that cost more or less, through the full HTTP stack, signed in: verifying the
+access token costs no statement once the key is cached."""
 
 from collections.abc import Callable
 from uuid import uuid4
@@ -22,50 +23,12 @@ def client(bearer: dict[str, str]) -> Client:
     return Client(headers=bearer)
 
 
-def test_get_is_one_statement(
-    client: Client, stored_todos: StoreTodos, django_assert_num_queries: DjangoAssertNumQueries
-) -> None:
-    [todo] = stored_todos(1)
-    with django_assert_num_queries(1):
-        assert client.get(f"/api/todos/{todo.id}").status_code == 200
-
-
-def test_create_is_one_statement(
+def test_a_delete_that_finds_nothing_is_two_statements(
     client: Client, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
-    with django_assert_num_queries(1):
-        response = client.post("/api/todos", {"title": "x"}, content_type="application/json")
-    assert response.status_code == 201
-
-
-def test_delete_is_one_statement(
-    client: Client, stored_todos: StoreTodos, django_assert_num_queries: DjangoAssertNumQueries
-) -> None:
-    [todo] = stored_todos(1)
-    with django_assert_num_queries(1):
-        assert client.delete(f"/api/todos/{todo.id}").status_code == 204
     # Finding nothing, it asks whether the user is still active: 401 or 404.
     with django_assert_num_queries(2):
         assert client.delete(f"/api/todos/{uuid4()}").status_code == 404
-
-
-def test_update_is_two_statements(
-    client: Client, stored_todos: StoreTodos, django_assert_num_queries: DjangoAssertNumQueries
-) -> None:
-    [todo] = stored_todos(1)
-    with django_assert_num_queries(2):
-        response = client.patch(
-            f"/api/todos/{todo.id}", {"completed": True}, content_type="application/json"
-        )
-    assert response.status_code == 200
-
-
-def test_a_full_list_page_is_a_page_and_a_count(
-    client: Client, stored_todos: StoreTodos, django_assert_num_queries: DjangoAssertNumQueries
-) -> None:
-    stored_todos(5)
-    with django_assert_num_queries(2):
-        assert client.get("/api/todos", {"limit": 2}).json()["count"] == 5
 
 
 def test_a_last_list_page_needs_no_count(
@@ -74,13 +37,6 @@ def test_a_last_list_page_needs_no_count(
     stored_todos(5)
     with django_assert_num_queries(1):
         assert client.get("/api/todos", {"limit": 10}).json()["count"] == 5
-
-
-def test_health_is_one_statement(
-    client: Client, django_assert_num_queries: DjangoAssertNumQueries
-) -> None:
-    with django_assert_num_queries(1):
-        assert client.get("/api/health").status_code == 200
 
 
 def test_a_refused_token_costs_no_statement(

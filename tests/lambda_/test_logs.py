@@ -32,6 +32,7 @@ class DuplicatingRepository(DjangoTodoRepository):
     """Store each new todo twice, so the database refuses the second copy."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.added: list[Todo] = []
 
     def add(self, todo: Todo) -> bool:

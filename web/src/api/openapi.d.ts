@@ -1112,7 +1112,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    /** @description The todo's version, as a strong entity tag: send it back in If-Match. */
+                    /** @description The resource's version, as a strong entity tag: send it back in If-Match. */
                     ETag?: string;
                     /** @description `true` on an answer replayed for a repeated key. */
                     "Idempotent-Replayed"?: string;
@@ -1206,7 +1206,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Answer 304 without a body if the todo's current ETag is one of these. */
+                /** @description Answer 304 without a body if the current ETag is one of these. */
                 "If-None-Match"?: string | null;
             };
             path: {
@@ -1219,7 +1219,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description The todo's version, as a strong entity tag: send it back in If-Match. */
+                    /** @description The resource's version, as a strong entity tag: send it back in If-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -1230,7 +1230,7 @@ export interface operations {
             /** @description Not Modified */
             304: {
                 headers: {
-                    /** @description The todo's version, as a strong entity tag: send it back in If-Match. */
+                    /** @description The resource's version, as a strong entity tag: send it back in If-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -1300,7 +1300,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Write only if the todo's current ETag is one of these (strong comparison), or `*`; else 412. */
+                /** @description Write only if the current ETag is one of these (strong comparison), or `*`; else 412. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -1390,7 +1390,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Write only if the todo's current ETag is one of these (strong comparison), or `*`; else 412. */
+                /** @description Write only if the current ETag is one of these (strong comparison), or `*`; else 412. */
                 "If-Match"?: string | null;
             };
             path: {
@@ -1407,7 +1407,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description The todo's version, as a strong entity tag: send it back in If-Match. */
+                    /** @description The resource's version, as a strong entity tag: send it back in If-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
