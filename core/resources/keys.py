@@ -36,7 +36,7 @@ class DjangoCreateRequests(Generic[E]):
         # A new key's claim, for an active owner, unless a concurrent request with the same
         # key claimed it first. (A plain INSERT for a deleted user would break the foreign key.)
         self._new_key = f"""
-            INSERT INTO {table} ({", ".join(_CLAIM_COLUMNS)}, holder_pid, holder_started_at)
+            INSERT INTO {table} ({", ".join(_CLAIM_COLUMNS)}, holder_pid, holder_seen_at)
             SELECT %s, %s, %s, %s, %s, id, {{holder}} FROM {users} WHERE id = %s AND is_active
             ON CONFLICT (owner_id, key) DO NOTHING
         """  # noqa: S608 (the models' own names)

@@ -47,11 +47,12 @@ class IdempotencyKeyModel(models.Model):
     created_at = models.DateTimeField()  # the key's first use: it lives 24 hours from here
     claimed_at = models.DateTimeField()
     claim = models.UUIDField()  # the token of the request that holds the key
-    # The PostgreSQL session that made the claim (its backend's pid and start): once it
-    # has ended with the claim still open, the request failed (its connection dropped)
-    # and a retry may take the key over at once, rather than after STALE_CLAIM.
+    # The PostgreSQL session that made the claim: its backend's pid, and the server's time
+    # when it claimed, at which that session was alive. Once no session with that pid
+    # started at or before that time remains, the request failed with its connection and
+    # a retry may take the key over at once, rather than after STALE_CLAIM.
     holder_pid = models.IntegerField(null=True)
-    holder_started_at = models.DateTimeField(null=True)
+    holder_seen_at = models.DateTimeField(null=True)
     # Once its request succeeded: what it created, and that as it was then (JSON), which a
     # repeat of the request gets back. It may since have been deleted.
     created_id = models.UUIDField(null=True)

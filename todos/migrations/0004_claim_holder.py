@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='idempotencykeymodel',
-            name='holder_started_at',
+            name='holder_seen_at',
             field=models.DateTimeField(null=True),
         ),
     ]
