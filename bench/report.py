@@ -55,11 +55,11 @@ STATEMENT_BUDGETS = {
     "update (If-Match)": 2,
     "delete (If-Match)": 1,
 }
-# Issue 18's targets, all against what runs in the same invocation: the cold start's first
-# response and first list against the calibration app's first response, at most these
-# times as long; a SnapStart-restored first response under this many seconds; warm, each
-# operation at least as fast as the baseline, and the list this many times faster when
-# the baseline is the commit before accounts.
+# The targets this template holds itself to, all against what runs in the same invocation:
+# the cold start's first response and first list against the calibration app's first
+# response, at most these times as long; a SnapStart-restored first response under this
+# many seconds; warm, each operation at least as fast as the baseline, and the list this
+# many times faster when the baseline is the commit before accounts.
 COLD_FIRST_RESPONSE_RATIO = 1.2
 COLD_FIRST_LIST_RATIO = 1.25
 RESTORED_S = 0.030
