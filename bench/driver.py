@@ -184,7 +184,7 @@ def sign_up(handler: Any, email: str) -> Account:
     if user.get("email") != email or not pair.get("access_token"):
         raise RuntimeError(f"signing up {email} answered {user} and no access token")
     if not pair.get("refresh_token"):
-        raise RuntimeError(f"signing in {email} answered no refresh token: {pair}")
+        raise RuntimeError(f"signing in {email} answered no refresh token (keys: {sorted(pair)})")
     return Account(
         email,
         account["password"],
@@ -319,7 +319,8 @@ def account_operations(public: Invoker, account: Account) -> dict[str, Operation
 
     def pair_of(answer: Any, what: str) -> dict[str, str]:
         if not answer.get("access_token") or not answer.get("refresh_token"):
-            raise RuntimeError(f"{what} answered no token pair: {answer}")
+            # The keys only: a half pair may still carry a live token.
+            raise RuntimeError(f"{what} answered no token pair (keys: {sorted(answer)})")
         return dict(answer)
 
     def sign_in(n: int) -> None:
