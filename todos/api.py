@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
 )
 
+from core.answers import JsonWriter, answer
 from core.clock import Clock
 from core.http_errors import ErrorOut, ValidationErrorOut, documented_responses
 from core.idempotency import fingerprint
@@ -33,13 +34,12 @@ from core.resources.schemas import (
 )
 from core.schemas import Timestamp
 from todos import services
-from todos.domain import TITLE_MAX_LENGTH, Todo, clean_title
+from todos.domain import TITLE_MAX_LENGTH, clean_title
 from todos.ports import (
     DEFAULT_PAGE_SIZE,
     MAX_OFFSET,
     MAX_PAGE_SIZE,
     CreateRequests,
-    TodoPage,
     TodoRepository,
 )
 
@@ -94,6 +94,10 @@ class TodoPageOut(Schema):
     count: int
 
 
+# Answers written from the domain's objects, without validating them again (core/answers.py).
+write_todo, write_page = JsonWriter(TodoOut), JsonWriter(TodoPageOut)
+
+
 class TodoFilters(Schema):
     """Which todos to list."""
 
@@ -128,16 +132,19 @@ def build_router(deps: Dependencies) -> Router:
         openapi_extra=documented_responses((401, 422), authenticated=True),
         summary="List todos",
     )
-    def list_todos(request: HttpRequest, filters: Query[TodoFilters]) -> TodoPage:
+    def list_todos(
+        request: HttpRequest, filters: Query[TodoFilters], response: HttpResponse
+    ) -> HttpResponse:
         """List your todos, newest first (ties broken by id, so pages are stable), with the
         total `count` of todos that match the filter."""
-        return services.list_todos(
+        page = services.list_todos(
             deps.todos,
             limit=filters.limit,
             offset=filters.offset,
             completed=filters.completed,
             actor=actor_of(request),
         )
+        return answer(response, 200, write_page(page))
 
     @router.post(
         "",
@@ -157,7 +164,7 @@ def build_router(deps: Dependencies) -> Router:
         payload: TodoIn,
         response: HttpResponse,
         idempotency_key: IdempotencyKey = None,
-    ) -> Status[Todo]:
+    ) -> HttpResponse:
         """Create a todo. The `Location` header of the answer points at it. With an
         `Idempotency-Key`, retrying after a timeout never creates it twice."""
         actor = actor_of(request)
@@ -184,7 +191,7 @@ def build_router(deps: Dependencies) -> Router:
                 response["Idempotent-Replayed"] = "true"
         response["Location"] = reverse("api:get_todo", kwargs={"todo_id": todo.id})
         response["ETag"] = etag(todo.version)
-        return Status(201, todo)
+        return answer(response, 201, write_todo(todo))
 
     @router.get(
         "/{todo_id}",
@@ -201,7 +208,7 @@ def build_router(deps: Dependencies) -> Router:
         todo_id: UUID,
         response: HttpResponse,
         if_none_match: IfNoneMatch = None,
-    ) -> Status[Todo | None]:
+    ) -> Status[None] | HttpResponse:
         """Get one of your todos by its id. Another user's todo is answered 404, as a
         missing one is. With the ETag you hold in `If-None-Match`, an unchanged todo is
         answered 304 without a body."""
@@ -209,7 +216,7 @@ def build_router(deps: Dependencies) -> Router:
         response["ETag"] = etag(todo.version)
         if none_match(if_none_match, todo.version):
             return Status(304, None)
-        return Status(200, todo)
+        return answer(response, 200, write_todo(todo))
 
     @router.patch(
         "/{todo_id}",
@@ -226,7 +233,7 @@ def build_router(deps: Dependencies) -> Router:
         payload: TodoPatchIn,
         response: HttpResponse,
         if_match: IfMatch = None,
-    ) -> Todo:
+    ) -> HttpResponse:
         """Change the title and/or completion of a todo. Fields left out keep their
         value; `updated_at` moves on every successful update. With `If-Match`, the
         change is made only if nobody changed the todo since you read it (else 412)."""
@@ -240,7 +247,7 @@ def build_router(deps: Dependencies) -> Router:
             clock=deps.clock,
         )
         response["ETag"] = etag(todo.version)
-        return todo
+        return answer(response, 200, write_todo(todo))
 
     @router.delete(
         "/{todo_id}",

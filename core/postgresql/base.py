@@ -21,6 +21,7 @@ round trip beyond the request's own statements.
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 from typing import Any
 
 import psycopg
@@ -30,6 +31,7 @@ from psycopg_pool import ConnectionPool
 from core.postgresql.credentials import master_credentials, with_iam_token
 from core.postgresql.idle import has_pending_input, idle_seconds, mark_returned
 from core.postgresql.policy import DEFAULT_NAME, ConnectionPolicy
+from core.postgresql.timestamps import utc_context
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if secret_arn := self.policy.secret_arn:
             self._use_master_credentials(secret_arn)
         params: dict[str, Any] = super().get_connection_params()
+        if self.timezone is UTC and self.timezone_name == "UTC" and "context" in params:
+            params["context"] = utc_context(params["context"])
         if role := self.policy.session_role:
             role_option = f"-c role={_libpq_option_value(role)}"
             params["options"] = f"{params.get('options', '')} {role_option}".strip()

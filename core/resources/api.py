@@ -9,13 +9,13 @@ todos/api.py does by hand for todos.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 
+from core.answers import JsonWriter, answer
 from core.clock import Clock
 from core.http_errors import ErrorOut, ValidationErrorOut, documented_responses
 from core.idempotency import fingerprint
@@ -25,7 +25,6 @@ from core.preconditions import etag, expected_versions, none_match
 from core.resources import idempotent, services
 from core.resources.domain import E, new
 from core.resources.ports import (
-    Page,
     PageQuery,
     Store,
 )
@@ -39,17 +38,23 @@ def owned_router(
     """Return the router of one resource, serving from `store()` on every request."""
     router = Router(tags=[routes.plural])
     noun, item = routes.noun, f"/{{{routes.noun}_id}}"
+    # Answers written from the domain's objects, without validating them again
+    # (core/answers.py); a schema it cannot write stops the app here, at startup.
+    write, write_page = JsonWriter(routes.out), JsonWriter(routes.page_out)
 
-    def list_view(request: HttpRequest, filters: Query[PageFilters]) -> Page[E]:
+    def list_view(
+        request: HttpRequest, filters: Query[PageFilters], response: HttpResponse
+    ) -> HttpResponse:
         query = PageQuery(limit=filters.limit, offset=filters.offset)
-        return services.list_page(store().repository, query=query, actor=actor_of(request))
+        page = services.list_page(store().repository, query=query, actor=actor_of(request))
+        return answer(response, 200, write_page(page))
 
     def create_view(
         request: HttpRequest,
         payload: Schema,
         response: HttpResponse,
         idempotency_key: IdempotencyKey = None,
-    ) -> Status[Any]:
+    ) -> HttpResponse:
         actor, now = actor_of(request), clock()()
         entity = new(routes.entity, owner=actor.user_id, now=now, **payload.model_dump())
         if idempotency_key is None:
@@ -69,21 +74,21 @@ def owned_router(
                 response["Idempotent-Replayed"] = "true"
         response["Location"] = reverse(f"api:get_{noun}", kwargs={f"{noun}_id": entity.id})
         response["ETag"] = etag(entity.version)
-        return Status(201, entity)
+        return answer(response, 201, write(entity))
 
     def get_view(
         request: HttpRequest,
         entity_id: UUID,
         response: HttpResponse,
         if_none_match: IfNoneMatch = None,
-    ) -> Status[Any]:
+    ) -> Status[None] | HttpResponse:
         entity = services.get(
             store().repository, entity_id=entity_id, actor=actor_of(request), missing=routes.missing
         )
         response["ETag"] = etag(entity.version)
         if none_match(if_none_match, entity.version):
             return Status(304, None)
-        return Status(200, entity)
+        return answer(response, 200, write(entity))
 
     def update_view(
         request: HttpRequest,
@@ -91,7 +96,7 @@ def owned_router(
         payload: Schema,
         response: HttpResponse,
         if_match: IfMatch = None,
-    ) -> Any:
+    ) -> HttpResponse:
         entity = services.update(
             store().repository,
             entity_id=entity_id,
@@ -102,7 +107,7 @@ def owned_router(
             now=clock(),
         )
         response["ETag"] = etag(entity.version)
-        return entity
+        return answer(response, 200, write(entity))
 
     def delete_view(
         request: HttpRequest, entity_id: UUID, if_match: IfMatch = None

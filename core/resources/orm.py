@@ -1,32 +1,36 @@
 """DjangoRepository and DjangoCreateRequests: the resource ports over the Django ORM.
 
-Every method is a single SQL statement, except `list`, which adds a COUNT only when the
-page itself cannot tell the total, and a delete that Django must cascade. None opens a
-transaction: each statement is atomic on its own, so BEGIN/COMMIT would only add round
-trips. The owner scope is part of each statement: it matches the owner's rows while the
-owner's row in `users` is active.
+Every method is one SQL statement, written once per model when the repository is built
+and sent as it is on every call: the ORM's query construction, compiled anew for each
+call, was the largest share of a warm request (docs/benchmarks.md, "Where a list's time
+goes"). None opens a transaction: each statement is atomic on its own, so BEGIN and
+COMMIT would only add round trips. The owner scope is part of each statement: the
+owner's rows, while the owner's row in `users` is active.
 
-Columns are derived from the model's _meta, never listed by hand: a field added to the
-model and its entity is written, read and remembered with no edit here. Where the two
-disagree, a system check (core/resources/checks.py) stops the app at startup.
+Columns come from the model's _meta, never listed by hand: a field added to the model
+and its entity is written, read and remembered with no edit here. Where the two
+disagree, a system check (core/resources/checks.py) stops the app at startup. Values
+go through each field's own conversions (get_db_prep_save, and the backend's and the
+field's converters on the way back), as the ORM would send and read them, so the same
+statements serve PostgreSQL and SQLite.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
+from functools import cache
 from typing import Any, Generic, cast
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Exists, Field, OuterRef, QuerySet
+from django.db.models import Exists, Field, OuterRef
 from django.db.models.deletion import Collector
 
 from core.identity.models import UserModel
 from core.resources.domain import E
 from core.resources.models import OwnedModel
 from core.resources.ports import Page, PageQuery
-
-NEWEST_FIRST = ("-created_at", "-id")
 
 
 def attribute_of(field: Field[Any, Any], entity: type[Any]) -> str:
@@ -42,6 +46,17 @@ def db_value(field: Field[Any, Any], value: object) -> Any:
     return field.get_db_prep_save(value, connection)
 
 
+def quote(name: str) -> str:
+    """Return a table's or column's name quoted for the database."""
+    return connection.ops.quote_name(name)
+
+
+# Named here, where `list` is still the builtin: the repository has a method of that name.
+Rows = list[tuple[Any, ...]]
+Params = list[Any]
+Converters = dict[int, list[Callable[[Any], Any]]]
+
+
 class Insert:
     """An INSERT ... SELECT of one entity, for an active owner only: the ORM's create()
     cannot make an INSERT conditional. Columns and parameters come from the model."""
@@ -51,11 +66,11 @@ class Insert:
         owner = model._meta.get_field("owner")
         assert isinstance(owner, Field)
         self.owner = owner
-        users = UserModel._meta.db_table
-        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in self.fields)
+        users = quote(UserModel._meta.db_table)
+        columns = ", ".join(quote(str(f.column)) for f in self.fields)
         values = ", ".join("id" if f.name == "owner" else "%s" for f in self.fields)
         self.sql = (
-            f"INSERT INTO {model._meta.db_table} ({columns}) "  # noqa: S608 (the model's names)
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 (the model's names)
             f"SELECT {values} FROM {users} WHERE id = %s AND is_active"
         )
 
@@ -70,82 +85,208 @@ class Insert:
 
 
 class DjangoRepository(Generic[E]):
-    """Store one kind of resource through its OwnedModel."""
+    """Store one kind of resource through its OwnedModel, one prepared statement a call."""
 
     def __init__(self, model: type[OwnedModel]) -> None:
         self.model = model
         self.entity = cast("type[E]", model.entity)
         self.insert = Insert(model)
         self.attributes = {f.attname: attribute_of(f, self.entity) for f in self.insert.fields}
+        self._fields = {attribute_of(f, self.entity): f for f in self.insert.fields}
+        self._names = tuple(self.attributes.values())
+        self._pk = self._field("id")
+        self._owner = self.insert.owner
+        table = quote(model._meta.db_table)
+        self._table = table
+        users = quote(UserModel._meta.db_table)
+        column = self._column
+        # The owner's rows, while the owner is an active user. The owner's row is an
+        # EXISTS, not a join: PostgreSQL checks an UPDATE's or DELETE's own conditions
+        # again on a row it waited for, but not a joined row's.
+        self._mine = (
+            f"{column('owner')} = %s AND EXISTS (SELECT 1 FROM {users}"  # noqa: S608 (the models' names)
+            f" WHERE {users}.{quote('id')} = {column('owner')} AND {users}.{quote('is_active')})"
+        )
+        self._select = ", ".join(column(name) for name in self._names)
+        self._get = (
+            f"SELECT {self._select} FROM {table}"  # noqa: S608 (the model's names)
+            f" WHERE {column('id')} = %s AND {self._mine}"
+        )
+        self._newest_first = f"{column('created_at')} DESC, {column('id')} DESC"
+
+    # -- the port ------------------------------------------------------------------------
 
     def add(self, entity: E) -> bool:
         """Store a new entity with one INSERT ... SELECT; False if the owner is not active."""
-        with connection.cursor() as cursor:
-            cursor.execute(self.insert.sql, self.insert.params(entity))
-            inserted: int = cursor.rowcount
-        return inserted == 1
+        return self._write(self.insert.sql, self.insert.params(entity)) == 1
 
     def get(self, owner: UUID, entity_id: UUID) -> E | None:
         """Return the owner's entity with this id, or None."""
-        # A slice, not first(): the id is unique, so the ORDER BY that first() adds is waste.
-        rows = list(self._rows(self.mine(owner).filter(pk=entity_id))[:1])
-        return self.to_entity(rows[0]) if rows else None
+        rows = self._read(self._get, [self._pk_value(entity_id), self._owner_value(owner)])
+        return self._entity(rows[0]) if rows else None
 
     def list(self, owner: UUID, query: PageQuery, **match: object) -> Page[E]:
-        """Return the owner's page, newest first; `match` filters on fields' values."""
-        selected = self.mine(owner).filter(**match)
-        window = slice(query.offset, query.offset + query.limit)
-        page = [self.to_entity(row) for row in self._rows(selected.order_by(*NEWEST_FIRST))[window]]
-        if len(page) < query.limit and (page or query.offset == 0):
-            # The page reaches the end of the result, so it already tells the total.
-            return Page(items=page, count=query.offset + len(page))
-        return Page(items=page, count=selected.count())
+        """Return the owner's page, newest first, and how many there are in all, with one
+        SELECT: each row carries the total (`COUNT(*) OVER ()`). A page past the end holds
+        no row to carry it, and then a COUNT tells it. `match` filters on fields' values."""
+        shape = tuple((name, match[name] is None) for name in sorted(match))
+        where = self._matching(shape)
+        values = [db_value(self._fields[name], match[name]) for name, null in shape if not null]
+        params = [self._owner_value(owner), *values]
+        rows = self._read(self._page(where), [*params, query.limit, query.offset])
+        if rows:
+            return Page(items=[self._entity(row) for row in rows], count=rows[0][-1])
+        if query.offset == 0:
+            return Page(items=[], count=0)
+        counted = self._read(self._count(where), params)
+        return Page(items=[], count=counted[0][0])
 
     def update(self, entity: E, *, fields: frozenset[str], expected_version: int) -> bool:
         """Write the named fields and the version with one UPDATE ... WHERE version = the
         expected one: PostgreSQL checks that condition again on the row it locks, so of
         two writers that read the same version, the second matches nothing."""
-        changes = {field: getattr(entity, field) for field in fields}
-        matching = self.mine(entity.owner).filter(pk=entity.id, version=expected_version)
-        return matching.update(**changes, version=entity.version) == 1
+        names = tuple(sorted(fields))
+        values = [db_value(self._fields[name], getattr(entity, name)) for name in names]
+        params = [*values, entity.version, self._pk_value(entity.id)]
+        params += [self._owner_value(entity.owner), expected_version]
+        return self._write(self._update(names), params) == 1
 
     def delete(
         self, owner: UUID, entity_id: UUID, *, versions: frozenset[int] | None = None
     ) -> bool:
         """Remove the owner's entity (at one of `versions`, if given): one DELETE, unless
         rows point at it or signals listen, which Django's collector then serves."""
-        matching = self.mine(owner).filter(pk=entity_id)
-        if versions is not None:
-            matching = matching.filter(version__in=versions)
-        # QuerySet.delete() wraps even a lone DELETE in a transaction (BEGIN and COMMIT:
-        # three statements for one, past a delete's budget of one; `make bench` measured
-        # it 10 to 12 % slower, within the noise: docs/benchmarks.md). Its own test for
-        # "nothing to collect" says when the plain DELETE it would send anyway is all
-        # there is to do; _raw_delete is what it calls then (Django is pinned to 5.2).
-        if Collector(using=matching.db).can_fast_delete(matching):
-            return bool(matching._raw_delete(matching.db))
-        deleted, _ = matching.delete()
-        return deleted > 0
+        # Django's own test for "nothing to collect" (it takes a model class too).
+        if not Collector(using=connection.alias).can_fast_delete(cast("Any", self.model)):
+            return self._collected_delete(owner, entity_id, versions)
+        params = [self._pk_value(entity_id), self._owner_value(owner)]
+        if versions is None:
+            return self._write(self._delete(None), params) == 1
+        if not versions:
+            return False  # at none of no versions: nothing to ask the database
+        return self._write(self._delete(len(versions)), [*params, *sorted(versions)]) == 1
 
     def owner_is_active(self, owner: UUID) -> bool:
         """Tell whether the owner exists and is an active user."""
         return UserModel.objects.filter(pk=owner, is_active=True).exists()
 
-    def mine(self, owner: UUID) -> QuerySet[OwnedModel]:
-        """The owner's rows, while the owner is an active user, in the statement itself.
-
-        The owner's row is an EXISTS subquery rather than a join: Django turns an UPDATE
-        or DELETE with a join into `WHERE id IN (SELECT ...)`, whose conditions PostgreSQL
-        does not check again after waiting for a concurrent write to the row.
-        """
-        active_owner = UserModel.objects.filter(pk=OuterRef("owner_id"), is_active=True)
-        return self.model._default_manager.filter(Exists(active_owner), owner_id=owner)
-
     def to_entity(self, row: dict[str, Any]) -> E:
-        """Return the entity a row of `_rows` holds."""
+        """Return the entity of a row given as {column attname: value}."""
         return self.entity(**{self.attributes[name]: value for name, value in row.items()})
 
-    def _rows(self, rows: QuerySet[OwnedModel]) -> QuerySet[OwnedModel, dict[str, Any]]:
-        # (Typed apart: django-stubs types values() as Any while no model subclasses OwnedModel.)
-        values: QuerySet[OwnedModel, dict[str, Any]] = rows.values(*self.attributes)
-        return values
+    # -- the statements, built once per shape ----------------------------------------------
+
+    def _column(self, name: str) -> str:
+        """The column of an entity's attribute, with its table: "todos"."title"."""
+        return f"{self._table}.{self._bare(name)}"
+
+    def _bare(self, name: str) -> str:
+        """The column of an entity's attribute, as an UPDATE's SET names it."""
+        return quote(str(self._field(name).column))
+
+    def _field(self, name: str) -> Field[Any, Any]:
+        return self._fields[name]
+
+    @cache  # noqa: B019 (a repository lives as long as the process, as its statements do)
+    def _matching(self, shape: tuple[tuple[str, bool], ...]) -> str:
+        """The conditions of a list's `match`: (field, whether its value is None) each."""
+        return "".join(
+            f" AND {self._column(name)} {'IS NULL' if null else '= %s'}" for name, null in shape
+        )
+
+    @cache  # noqa: B019
+    def _page(self, where: str) -> str:
+        return (
+            f"SELECT {self._select}, COUNT(*) OVER () FROM {self._table}"  # noqa: S608
+            f" WHERE {self._mine}{where} ORDER BY {self._newest_first} LIMIT %s OFFSET %s"
+        )
+
+    @cache  # noqa: B019
+    def _count(self, where: str) -> str:
+        return f"SELECT COUNT(*) FROM {self._table} WHERE {self._mine}{where}"  # noqa: S608
+
+    @cache  # noqa: B019
+    def _update(self, names: tuple[str, ...]) -> str:
+        changes = "".join(f"{self._bare(name)} = %s, " for name in names)
+        return (
+            f"UPDATE {self._table} SET {changes}{self._bare('version')} = %s"  # noqa: S608
+            f" WHERE {self._column('id')} = %s AND {self._mine} AND {self._column('version')} = %s"
+        )
+
+    @cache  # noqa: B019
+    def _delete(self, versions: int | None) -> str:
+        """The DELETE of one row, at one of `versions` versions (at any, when None)."""
+        sql = f"DELETE FROM {self._table} WHERE {self._column('id')} = %s AND {self._mine}"  # noqa: S608
+        if versions is None:
+            return sql
+        if versions < 1:
+            raise ValueError("an IN list needs a value: `version IN ()` is not SQL")
+        return f"{sql} AND {self._column('version')} IN ({', '.join(['%s'] * versions)})"
+
+    # -- sending them ------------------------------------------------------------------------
+
+    def _read(self, sql: str, params: Params) -> Rows:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows: Rows = cursor.fetchall()
+        return rows
+
+    def _write(self, sql: str, params: Params) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            changed: int = cursor.rowcount
+        return changed
+
+    def _entity(self, row: Sequence[Any]) -> E:
+        values = zip(self._names, self._converted(row), strict=False)
+        return self.entity(**dict(values))
+
+    def _converted(self, row: Sequence[Any]) -> Iterable[Any]:
+        converters = self._converters()
+        if not converters:
+            return row
+        return [
+            _apply(converters.get(i, ()), value) for i, value in enumerate(row[: len(self._names)])
+        ]
+
+    @cache  # noqa: B019
+    def _converters(self) -> Converters:
+        """The conversions a column's value needs on its way back, by position: none on
+        PostgreSQL, whose driver returns UUIDs and aware datetimes; SQLite's text and
+        integers become them here, as the ORM would convert them."""
+        converters: Converters = {}
+        for i, name in enumerate(self._names):
+            field = self._fields[name]
+            column = field.get_col(self.model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            if found:
+                converters[i] = [_bound(f, column) for f in found]
+        return converters
+
+    def _pk_value(self, value: UUID) -> Any:
+        return db_value(self._pk, value)
+
+    def _owner_value(self, value: UUID) -> Any:
+        return db_value(self._owner, value)
+
+    def _collected_delete(
+        self, owner: UUID, entity_id: UUID, versions: frozenset[int] | None
+    ) -> bool:
+        # Django's collector finds and deletes (or protects) the rows pointing at it.
+        active_owner = UserModel.objects.filter(pk=OuterRef("owner_id"), is_active=True)
+        matching = self.model._default_manager.filter(Exists(active_owner), owner_id=owner)
+        matching = matching.filter(pk=entity_id)
+        if versions is not None:
+            matching = matching.filter(version__in=versions)
+        deleted, _ = matching.delete()
+        return deleted > 0
+
+
+def _bound(converter: Callable[..., Any], column: Any) -> Callable[[Any], Any]:
+    return lambda value: converter(value, column, connection)
+
+
+def _apply(converters: Iterable[Callable[[Any], Any]], value: Any) -> Any:
+    for convert in converters:
+        value = convert(value)
+    return value

@@ -138,7 +138,13 @@ def test_update_writes_nothing_unless_the_todo_is_at_the_expected_version(
 
 @pytest.mark.parametrize(
     ("versions", "deleted"),
-    [(None, True), (frozenset({1}), True), (frozenset({1, 7}), True), (frozenset({2}), False)],
+    [
+        (None, True),
+        (frozenset({1}), True),
+        (frozenset({1, 7}), True),
+        (frozenset({2}), False),
+        (frozenset(), False),  # an If-Match that names none of ours matches no version
+    ],
 )
 def test_delete_compares_the_version_in_the_same_step(
     repo: TodoRepository, owner: UUID, versions: frozenset[int] | None, deleted: bool

@@ -1,0 +1,108 @@
+"""Answer bodies written straight from the domain's objects, in their schema's shape.
+
+Ninja answers a view's return value by validating it against the response schema (each
+attribute read through its getter), dumping the result to Python and encoding that
+with a Python-level JSON encoder. For a page of 100 todos that was the largest share
+of a warm list after the repository's own (docs/benchmarks.md, "Where a list's time
+goes"): it validates what the domain already guarantees. `JsonWriter` reads the same
+attributes, converts each value as the schema would serialise it (a UUID as text, a
+`Timestamp` by its own serialiser), and encodes plain JSON: the same bytes Ninja would
+send, which tests/unit/test_answers.py compares for every schema the API answers with.
+
+It is built from the schema when the router is built, so the app fails at startup, not
+on a request, if the schema holds anything it cannot write as Ninja would (an alias, a
+resolver, a serialiser of the model's own, a type it has no conversion for). Such a
+schema's views keep returning their object for Ninja to validate.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Union, get_args, get_origin
+from uuid import UUID
+
+from django.http import HttpResponse
+from ninja import Schema
+from pydantic import PlainSerializer
+from pydantic.fields import FieldInfo
+
+Convert = Callable[[Any], Any]
+# Values JSON holds as they are; bool before int, which it subclasses, is the same rule.
+_PLAIN = (str, int, float, bool)
+
+
+class JsonWriter:
+    """Write objects as JSON in the shape of `schema`, reading its fields' attributes."""
+
+    def __init__(self, schema: type[Schema]) -> None:
+        self.schema = schema
+        self._convert = _object(schema)
+
+    def __call__(self, value: Any) -> bytes:
+        """Return `value`'s JSON as Ninja's renderer would write it (its default spacing)."""
+        return json.dumps(self._convert(value)).encode()
+
+
+def answer(response: HttpResponse, status: int, body: bytes) -> HttpResponse:
+    """Return Ninja's response of a view (the one it passes as `response: HttpResponse`,
+    with the headers the view set) holding `body`: Ninja sends a returned response as is."""
+    response.status_code = status
+    response.content = body
+    return response
+
+
+def _object(schema: type[Schema]) -> Convert:
+    """Return the conversion of an object to the dict `schema` would dump it to."""
+    if getattr(schema, "_ninja_resolvers", None):
+        raise TypeError(f"{schema.__name__} resolves fields (resolve_*): keep Ninja's path")
+    decorators = schema.__pydantic_decorators__
+    if decorators.field_serializers or decorators.model_serializers or decorators.computed_fields:
+        raise TypeError(f"{schema.__name__} serialises fields itself: keep Ninja's path")
+    fields = [(name, _field(schema, name, info)) for name, info in schema.model_fields.items()]
+
+    def convert(value: Any) -> dict[str, Any]:
+        return {name: each(getattr(value, name)) for name, each in fields}
+
+    return convert
+
+
+def _field(schema: type[Schema], name: str, info: FieldInfo) -> Convert:
+    if info.alias or info.serialization_alias or info.exclude:
+        raise TypeError(f"{schema.__name__}.{name} is renamed or left out: keep Ninja's path")
+    serializers = [m for m in info.metadata if isinstance(m, PlainSerializer)]
+    if serializers:
+        if serializers[-1].when_used != "always":
+            raise TypeError(f"{schema.__name__}.{name} is serialised conditionally")
+        write: Convert = serializers[-1].func  # type: ignore[assignment]
+        return write
+    try:
+        return _type(info.annotation)
+    except TypeError as error:
+        raise TypeError(f"{schema.__name__}.{name}: {error}") from None
+
+
+def _type(annotation: Any) -> Convert:
+    """Return the conversion of a value of `annotation` to what JSON holds."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (Union, types.UnionType) and type(None) in args and len(args) == 2:
+        inner = _type(next(a for a in args if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
+    if origin is list and len(args) == 1:
+        item = _type(args[0])
+        return lambda value: [item(v) for v in value]
+    if annotation in _PLAIN:
+        return _same
+    if annotation is UUID:
+        return str
+    if isinstance(annotation, type) and issubclass(annotation, Schema):
+        return _object(annotation)
+    if annotation is datetime:
+        raise TypeError("a datetime needs its serialiser: annotate it `Timestamp`")
+    raise TypeError(f"no JSON conversion for {annotation!r}")
+
+
+def _same(value: Any) -> Any:
+    return value
