@@ -21,7 +21,7 @@ import json
 import types
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Union, get_args, get_origin
+from typing import Any, ClassVar, Union, get_args, get_origin
 from uuid import UUID
 
 from django.http import HttpResponse
@@ -37,9 +37,13 @@ _PLAIN = (str, int, float, bool)
 class JsonWriter:
     """Write objects as JSON in the shape of `schema`, reading its fields' attributes."""
 
+    # Every writer built, so that tests can hold each to Ninja's own output.
+    built: ClassVar[list[JsonWriter]] = []
+
     def __init__(self, schema: type[Schema]) -> None:
         self.schema = schema
         self._convert = _object(schema)
+        JsonWriter.built.append(self)
 
     def __call__(self, value: Any) -> bytes:
         """Return `value`'s JSON as Ninja's renderer would write it (its default spacing)."""
