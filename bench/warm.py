@@ -28,8 +28,14 @@ run; they are set up in the setup's process, never by a switch in the app:
 
 - "stock ASGI handler": `make_handler(django.core.handlers.asgi.ASGIHandler())` instead
   of the shipped `LambdaASGIHandler` (config/aws_lambda/django_asgi.py);
-- "QuerySet.delete()": the repository's `delete` through `QuerySet.delete()` instead of
-  `_raw_delete` (todos/adapters/orm.py).
+- "ORM queries": a todo repository that builds its queries with the ORM on every call,
+  instead of the statements core/resources/orm.py writes once;
+- "Ninja answers": views that return the domain's object for Ninja to validate and
+  render, instead of JsonWriter's bytes (core/answers.py);
+- "Django timestamps": Django's own timestamptz loader instead of psycopg's compiled one
+  (core/postgresql/timestamps.py);
+- all three of those at once: the set of tricks that work together, against its stock
+  twins.
 
 Then statement logging is switched on at the server and each operation runs once more in
 each setup; the statements are read from the server's CSV log by application name
@@ -73,7 +79,14 @@ from bench.cold_start import (
     lambda_python,
 )
 from bench.driver import batch_calls
-from bench.worker import QUERYSET_DELETE, SHIPPED, STOCK_HANDLER
+from bench.worker import (
+    ALL_STOCK,
+    DJANGO_TIMESTAMPS,
+    NINJA_ANSWERS,
+    ORM_QUERIES,
+    SHIPPED,
+    STOCK_HANDLER,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 10
@@ -113,7 +126,10 @@ class Setup:
 SETUPS = (
     Setup("deployed pool", "deployed", "pool"),
     Setup("deployed pool stock handler", "deployed", "pool", STOCK_HANDLER),
-    Setup("deployed pool queryset delete", "deployed", "pool", QUERYSET_DELETE),
+    Setup("deployed pool orm queries", "deployed", "pool", ORM_QUERIES),
+    Setup("deployed pool ninja answers", "deployed", "pool", NINJA_ANSWERS),
+    Setup("deployed pool django timestamps", "deployed", "pool", DJANGO_TIMESTAMPS),
+    Setup("deployed pool all stock", "deployed", "pool", ALL_STOCK),
     Setup("deployed request", "deployed", "request"),
     Setup("database_url pool", "database_url", "pool"),
     Setup("database_url request", "database_url", "request"),

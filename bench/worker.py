@@ -29,10 +29,14 @@ WARM_UP = 20
 # Untimed calls before each batch: a setup idle while the others ran theirs checks its
 # pooled connection first, which a busy instance does not.
 ROUND_WARM_UP = 3
-# The variants of the shipped app, set up here, never by a switch in the app.
+# The variants of the shipped app, set up here, never by a switch in the app: each puts
+# the stock way back for one of the app's speed tricks, or for all of them at once.
 SHIPPED = "shipped"
 STOCK_HANDLER = "stock ASGI handler"
-QUERYSET_DELETE = "QuerySet.delete()"
+ORM_QUERIES = "ORM queries"
+NINJA_ANSWERS = "Ninja answers"
+DJANGO_TIMESTAMPS = "Django timestamps"
+ALL_STOCK = "ORM queries, Ninja answers, Django timestamps"
 # What a variant swaps in stays until the process ends.
 _FOR_GOOD = ExitStack()
 
@@ -54,20 +58,45 @@ def stock_asgi_handler(module: str) -> Any:
     return make_handler(ASGIHandler())
 
 
-def queryset_delete(module: str) -> Any:
-    """Return the shipped handler, serving a repository that deletes with QuerySet.delete().
-
-    The same owner scope and version condition as the shipped `delete`
-    (core/resources/orm.py), built by the same method; only the deletion differs.
-    """
+def orm_queries(module: str) -> Any:
+    """Return the shipped handler, its todos served by a repository that builds each
+    query with the ORM on every call, as Django code usually does: the same owner scope
+    (an EXISTS on the owner's active row), a page and then a COUNT when the page is
+    full, and QuerySet.update() and .delete(). Only how the statements are made differs
+    from the shipped one (core/resources/orm.py), which writes them once."""
     handler = shipped(module)
     from dataclasses import replace
     from uuid import UUID
 
-    from config.composition import adapters, serving
-    from todos.adapters.orm import DjangoTodoRepository
+    from django.db.models import Exists, OuterRef, QuerySet
 
-    class QuerySetDeleteRepository(DjangoTodoRepository):
+    from config.composition import adapters, serving
+    from core.identity.models import UserModel
+    from core.resources.ports import Page, PageQuery
+    from todos.adapters.orm import DjangoTodoRepository
+    from todos.ports import TodoQuery
+
+    class OrmQueriesRepository(DjangoTodoRepository):
+        def get(self, owner: UUID, entity_id: UUID) -> Any:
+            rows = list(self.mine(owner).filter(pk=entity_id).values(*self.attributes)[:1])
+            return self.to_entity(rows[0]) if rows else None
+
+        def list(self, owner: UUID, query: PageQuery, **match: object) -> Any:
+            if isinstance(query, TodoQuery) and query.completed is not None:
+                match["completed"] = query.completed
+            selected = self.mine(owner).filter(**match)
+            window = slice(query.offset, query.offset + query.limit)
+            newest = selected.order_by("-created_at", "-id").values(*self.attributes)
+            page = [self.to_entity(row) for row in newest[window]]
+            if len(page) < query.limit and (page or query.offset == 0):
+                return Page(items=page, count=query.offset + len(page))
+            return Page(items=page, count=selected.count())
+
+        def update(self, entity: Any, *, fields: frozenset[str], expected_version: int) -> bool:
+            changes = {field: getattr(entity, field) for field in fields}
+            matching = self.mine(entity.owner).filter(pk=entity.id, version=expected_version)
+            return matching.update(**changes, version=entity.version) == 1
+
         def delete(
             self, owner: UUID, entity_id: UUID, *, versions: frozenset[int] | None = None
         ) -> bool:
@@ -75,18 +104,70 @@ def queryset_delete(module: str) -> Any:
             if versions is not None:
                 matching = matching.filter(version__in=versions)
             deleted, _ = matching.delete()
-            return deleted == 1
+            return deleted > 0
 
-    _FOR_GOOD.enter_context(serving(replace(adapters, todos=QuerySetDeleteRepository())))
-    if not isinstance(adapters.todos, QuerySetDeleteRepository):
+        def mine(self, owner: UUID) -> QuerySet[Any]:
+            active_owner = UserModel.objects.filter(pk=OuterRef("owner_id"), is_active=True)
+            return self.model._default_manager.filter(Exists(active_owner), owner_id=owner)
+
+    _FOR_GOOD.enter_context(serving(replace(adapters, todos=OrmQueriesRepository())))
+    if not isinstance(adapters.todos, OrmQueriesRepository):
         raise SystemExit("The variant does not serve its repository.")
     return handler
+
+
+def ninja_answers(module: str) -> Any:
+    """Return the shipped handler, its views answering as Ninja does by default: they
+    return the domain's object, which Ninja validates against the response schema,
+    dumps and renders, instead of the bytes JsonWriter wrote (core/answers.py). Set up
+    before the app is imported: the views take `answer` when their module loads."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")  # as the handler does
+    from ninja import Status
+
+    import core.answers
+
+    core.answers.JsonWriter.__call__ = lambda self, value: value  # type: ignore[method-assign,assignment]
+    core.answers.answer = lambda response, status, body: Status(status, body)  # type: ignore[assignment]
+    handler = shipped(module)
+    import todos.api
+
+    if todos.api.answer is not core.answers.answer:
+        raise SystemExit("The variant does not answer through Ninja.")
+    return handler
+
+
+def django_timestamps(module: str) -> Any:
+    """Return the shipped handler, its connections loading timestamps with Django's own
+    loader instead of psycopg's compiled one (core/postgresql/timestamps.py)."""
+    handler = shipped(module)
+    from django.db import connection
+    from psycopg.pq import Format
+
+    import core.postgresql.base
+    from core.postgresql.timestamps import TIMESTAMPTZ, UtcTimestamptzLoader
+
+    core.postgresql.base.utc_context = lambda context: context  # type: ignore[assignment]
+    with connection.cursor() as cursor:  # the first connection (or pool) of the process
+        loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ, Format.TEXT)
+    if loader is UtcTimestamptzLoader:
+        raise SystemExit("The variant still loads timestamps with the compiled loader.")
+    return handler
+
+
+def all_stock(module: str) -> Any:
+    """Return the shipped handler with every trick above put back to its stock way."""
+    ninja_answers(module)
+    django_timestamps(module)
+    return orm_queries(module)
 
 
 VARIANTS: dict[str, Callable[[str], Any]] = {
     SHIPPED: shipped,
     STOCK_HANDLER: stock_asgi_handler,
-    QUERYSET_DELETE: queryset_delete,
+    ORM_QUERIES: orm_queries,
+    NINJA_ANSWERS: ninja_answers,
+    DJANGO_TIMESTAMPS: django_timestamps,
+    ALL_STOCK: all_stock,
 }
 
 
