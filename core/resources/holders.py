@@ -36,16 +36,15 @@ def holder_values() -> dict[str, RawSQL]:
     return {name: RawSQL(sql, ()) for name, sql in HOLDER.items()}  # noqa: S611 (constant SQL)
 
 
-def holder_gone(table: str) -> RawSQL:
-    """Whether a row's open claim belongs to a session that has ended.
+def holder_gone(table: str) -> str:
+    """SQL that tells whether a row's open claim belongs to a session that has ended.
 
     The holder is gone when no session with its pid started at or before the moment it
     claimed. Fail closed: a claim whose holder is not fully known, or whose pid is alive
     with a start this role may not see (another login role), counts as still held, and
     only STALE_CLAIM frees it.
     """
-    return RawSQL(  # noqa: S611 (the table is the model's own)
-        f"""
+    return f"""
         CASE WHEN {table}.created IS NULL
               AND {table}.holder_pid IS NOT NULL AND {table}.holder_seen_at IS NOT NULL
         THEN NOT EXISTS (
@@ -54,6 +53,4 @@ def holder_gone(table: str) -> RawSQL:
               AND (session.backend_start IS NULL
                    OR session.backend_start <= {table}.holder_seen_at)
         ) ELSE false END
-        """,  # noqa: S608
-        (),
-    )
+    """  # noqa: S608 (the table is the model's own)

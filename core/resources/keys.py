@@ -13,10 +13,11 @@ from core.identity.models import UserModel
 from core.resources.domain import E
 from core.resources.holders import holder_gone, holder_sql, holder_values, postgresql
 from core.resources.models import IdempotencyKeyModel, OwnedModel
-from core.resources.orm import DjangoRepository, db_value
+from core.resources.orm import Columns, DjangoRepository, db_value
 from core.resources.ports import KEY_LIFETIME, Claim, KeyRecord, Store
 
 _CLAIM_COLUMNS = ("key", "fingerprint", "created_at", "claimed_at", "claim", "owner_id")
+_FOUND_COLUMNS = ("fingerprint", "created_at", "claimed_at", "claim", "created")
 
 
 class DjangoCreateRequests(Generic[E]):
@@ -33,6 +34,20 @@ class DjangoCreateRequests(Generic[E]):
         self.repository, self.keys, self.created_id = repository, keys, created_id
         table, users = keys._meta.db_table, UserModel._meta.db_table
         self.table = table
+        # What `find` reads of a key, for an active owner, written once (as the
+        # repository's statements are: core/resources/orm.py); on PostgreSQL also
+        # whether its claim's holder is gone.
+        read = [keys._meta.get_field(name) for name in _FOUND_COLUMNS]
+        self._found = Columns([f for f in read if isinstance(f, models.Field)])
+        select = ", ".join(f"{table}.{f.column}" for f in self._found.fields)
+        self._find = {
+            on_postgresql: f"""
+                SELECT {select}, {holder_gone(table) if on_postgresql else "false"}
+                FROM {table} JOIN {users} ON {users}.id = {table}.owner_id
+                WHERE {table}.owner_id = %s AND {table}.key = %s AND {users}.is_active
+            """  # noqa: S608 (the models' own names)
+            for on_postgresql in (True, False)
+        }
         # A new key's claim, for an active owner, unless a concurrent request with the same
         # key claimed it first. (A plain INSERT for a deleted user would break the foreign key.)
         self._new_key = f"""
@@ -58,22 +73,17 @@ class DjangoCreateRequests(Generic[E]):
     def find(self, owner: UUID, key: str) -> KeyRecord[E] | None:
         """Return what is remembered of the owner's key, with one SELECT; nothing once the
         owner is no longer active, whose keys then replay nothing."""
-        found = self.keys._default_manager.filter(owner_id=owner, key=key, owner__is_active=True)
-        columns = ["fingerprint", "created_at", "claimed_at", "claim", "created"]
-        if postgresql():
-            found, columns = (
-                found.annotate(holder_gone=holder_gone(self.table)),
-                [*columns, "holder_gone"],
-            )
-        rows = list(found.values(*columns)[:1])
-        if not rows:
+        owner_id = self.keys._meta.get_field("owner")
+        assert isinstance(owner_id, models.Field)
+        with connection.cursor() as cursor:
+            cursor.execute(self._find[postgresql()], [db_value(owner_id, owner), key])
+            found = cursor.fetchone()
+        if found is None:
             return None
-        row = rows[0]
-        claim = Claim(
-            owner, key, row["fingerprint"], row["created_at"], row["claimed_at"], row["claim"]
-        )
-        created = self._from_json(row["created"])
-        return KeyRecord(claim, created=created, holder_gone=row.get("holder_gone", False))
+        fingerprint, created_at, claimed_at, token, snapshot = self._found(found)
+        claim = Claim(owner, key, fingerprint, created_at, claimed_at, token)
+        created = self._from_json(snapshot)
+        return KeyRecord(claim, created=created, holder_gone=bool(found[-1]))
 
     def claim(self, claim: Claim, *, replacing: KeyRecord[E] | None) -> bool:
         """Store the claim with one INSERT ... ON CONFLICT DO NOTHING for a new key, or one

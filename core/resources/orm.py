@@ -54,7 +54,6 @@ def quote(name: str) -> str:
 # Named here, where `list` is still the builtin: the repository has a method of that name.
 Rows = list[tuple[Any, ...]]
 Params = list[Any]
-Converters = dict[int, list[Callable[[Any], Any]]]
 
 
 class Insert:
@@ -108,6 +107,7 @@ class DjangoRepository(Generic[E]):
             f" WHERE {users}.{quote('id')} = {column('owner')} AND {users}.{quote('is_active')})"
         )
         self._select = ", ".join(column(name) for name in self._names)
+        self._columns = Columns([self._fields[name] for name in self._names])
         self._get = (
             f"SELECT {self._select} FROM {table}"  # noqa: S608 (the model's names)
             f" WHERE {column('id')} = %s AND {self._mine}"
@@ -238,30 +238,7 @@ class DjangoRepository(Generic[E]):
         return changed
 
     def _entity(self, row: Sequence[Any]) -> E:
-        values = zip(self._names, self._converted(row), strict=False)
-        return self.entity(**dict(values))
-
-    def _converted(self, row: Sequence[Any]) -> Iterable[Any]:
-        converters = self._converters()
-        if not converters:
-            return row
-        return [
-            _apply(converters.get(i, ()), value) for i, value in enumerate(row[: len(self._names)])
-        ]
-
-    @cache  # noqa: B019
-    def _converters(self) -> Converters:
-        """The conversions a column's value needs on its way back, by position: none on
-        PostgreSQL, whose driver returns UUIDs and aware datetimes; SQLite's text and
-        integers become them here, as the ORM would convert them."""
-        converters: Converters = {}
-        for i, name in enumerate(self._names):
-            field = self._fields[name]
-            column = field.get_col(self.model._meta.db_table)
-            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-            if found:
-                converters[i] = [_bound(f, column) for f in found]
-        return converters
+        return self.entity(**dict(zip(self._names, self._columns(row), strict=False)))
 
     def _pk_value(self, value: UUID) -> Any:
         return db_value(self._pk, value)
@@ -280,6 +257,35 @@ class DjangoRepository(Generic[E]):
             matching = matching.filter(version__in=versions)
         deleted, _ = matching.delete()
         return deleted > 0
+
+
+class Columns:
+    """Read a row's leading values as the ORM reads those fields' columns.
+
+    The conversions come from the backend and the fields, as the ORM's own: none on
+    PostgreSQL, whose driver returns UUIDs and aware datetimes, so a row passes as it
+    is; SQLite's text and integers become UUIDs, datetimes and booleans.
+    """
+
+    def __init__(self, fields: Sequence[Field[Any, Any]]) -> None:
+        self.fields = list(fields)
+
+    def __call__(self, row: Sequence[Any]) -> Sequence[Any]:
+        """Return the row's values of `fields`, converted; the rest are left out."""
+        converters = self._converters()
+        if not converters:
+            return row[: len(self.fields)]
+        return [_apply(convert, value) for convert, value in zip(converters, row, strict=False)]
+
+    @cache  # noqa: B019 (built once per process, as the fields are)
+    def _converters(self) -> list[list[Callable[[Any], Any]]]:
+        """Each column's conversions; none at all when no column needs one."""
+        converters = []
+        for field in self.fields:
+            column = field.get_col(field.model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            converters.append([_bound(f, column) for f in found])
+        return converters if any(converters) else []
 
 
 def _bound(converter: Callable[..., Any], column: Any) -> Callable[[Any], Any]:
