@@ -48,6 +48,42 @@ def batch_calls(operation: str, per_round: int) -> int:
 
 
 @dataclass(frozen=True)
+class Resource:
+    """An owned resource the operations drive: where it lives, and the bodies they send.
+
+    `new` is the body of a create, given a text to put in it; `change` the body of the
+    n-th update. Every field either sends must come back as sent, which is how a create
+    and an update show they did their work. Its list takes the page size's default
+    (100, as many as a setup creates), and no filter.
+    """
+
+    noun: str  # what one of them is called, in the messages
+    path: str  # the collection: /api/<plural>
+    new: Callable[[str], dict[str, Any]]
+    change: Callable[[int], dict[str, Any]]
+
+
+TODOS = Resource(
+    noun="todo",
+    path="/api/todos",
+    new=lambda text: {"title": text},
+    change=lambda n: {"completed": n % 2 == 0},
+)
+
+
+def generated_resource(plural: str) -> Resource:
+    """Return a resource written by `manage.py startresource <plural>`: its entity has
+    one text field, `name` (core/resources/app_template), and its routes are
+    core/resources/api.py's `owned_router`."""
+    return Resource(
+        noun=plural.removesuffix("s"),
+        path=f"/api/{plural}",
+        new=lambda text: {"name": text},
+        change=lambda n: {"name": f"Renamed {n}"},
+    )
+
+
+@dataclass(frozen=True)
 class Features:
     """What the app under test offers, which decides the operations it can run.
 
@@ -194,25 +230,29 @@ def sign_up(handler: Any, email: str) -> Account:
     )
 
 
-def create_todos(invoke: Invoker, rows: int, *, etags: bool = True) -> dict[str, str]:
-    """Create `rows` todos through the API; return each one's id and ETag (empty for an
-    app without ETags), newest first."""
-    todos: dict[str, str] = {}
+def create_todos(
+    invoke: Invoker, rows: int, *, etags: bool = True, resource: Resource = TODOS
+) -> dict[str, str]:
+    """Create `rows` of the resource (todos, unless told) through the API; return each
+    one's id and ETag (empty for an app without ETags), newest first."""
+    made: dict[str, str] = {}
     for n in range(rows):
-        answer = invoke.request("POST", "/api/todos", {"title": f"Benchmark todo {n}"}, 201)
-        todos[answer.body["id"]] = etag_of(answer, etags=etags)
-    return dict(reversed(todos.items()))
+        answer = invoke.request(
+            "POST", resource.path, resource.new(f"Benchmark {resource.noun} {n}"), 201
+        )
+        made[answer.body["id"]] = etag_of(answer, etags=etags)
+    return dict(reversed(made.items()))
 
 
 def etag_of(answer: Answer, *, etags: bool = True) -> str:
-    """Return the ETag of an answer about one todo; "" from an app without ETags.
+    """Return the ETag of an answer about one item; "" from an app without ETags.
 
     :raises RuntimeError: when there is none and the app has ETags, or there is one and
         the app should have none (the features were told wrong).
     """
     found = answer.headers.get("etag", "")
     if etags and not found:
-        raise RuntimeError(f"an answer about one todo carried no ETag: {answer}")
+        raise RuntimeError(f"an answer about one item carried no ETag: {answer}")
     if not etags and found:
         raise RuntimeError(f"an app said to have no ETags answered one: {answer}")
     return found
@@ -220,74 +260,81 @@ def etag_of(answer: Answer, *, etags: bool = True) -> str:
 
 def operations(
     invoke: Invoker,
-    todos: dict[str, str],
+    items: dict[str, str],
     *,
     conditional: bool = True,
     features: Features = Features(),
     account: Account | None = None,
     public: Invoker | None = None,
+    resource: Resource = TODOS,
 ) -> dict[str, Operation]:
     """Return each benchmarked operation as a function of a running number.
 
-    `todos` holds the signed-in user's todos, by id, with their current ETags; the
-    operations keep the ETags current, so that an If-Match always names the todo as it
-    is. Each operation checks that it did its work (a full page of the user's todos and
-    only theirs, the right todo, a fresh ETag, no replay for a fresh key, a new token
-    pair), so a broken setup cannot pass for a fast one.
+    `items` holds the signed-in user's items of `resource` (todos, unless told), by id,
+    with their current ETags; the operations keep the ETags current, so that an If-Match
+    always names the item as it is. Each operation checks that it did its work (a full
+    page of the user's items and only theirs, the right item, the fields as sent, a
+    fresh ETag, no replay for a fresh key, a new token pair), so a broken setup cannot
+    pass for a fast one.
 
-    In the order returned, each create is followed by a delete of as many todos, so a
+    In the order returned, each create is followed by a delete of as many items, so a
     round of batches leaves the table as it found it. `conditional` adds the conditional
     twins of create, update and delete, and, given the `account` and an invoker that
     sends no token (`public`), the account operations: those the app's `features` have.
     """
     etags = features.etags
-    ids = list(todos)
-    created: list[tuple[str, str]] = []  # id and ETag, of todos made and not yet deleted
+    ids = list(items)
+    created: list[tuple[str, str]] = []  # id and ETag, of items made and not yet deleted
+    collection, noun = resource.path, resource.noun
 
     def list_page(n: int) -> None:
-        page = invoke("GET", "/api/todos")
+        page = invoke("GET", collection)
         if len(page["items"]) != len(ids) or page["count"] != len(ids):
             raise RuntimeError(
-                f"listed {len(page['items'])} of {page['count']} todos, not {len(ids)}"
+                f"listed {len(page['items'])} of {page['count']} {noun}s, not {len(ids)}"
             )
 
     def get(n: int) -> None:
-        todo_id = ids[n % len(ids)]
-        answer = invoke.request("GET", f"/api/todos/{todo_id}")
-        if answer.body["id"] != todo_id:
-            raise RuntimeError(f"GET /api/todos/{todo_id} answered another todo")
-        if etag_of(answer, etags=etags) != todos[todo_id]:
-            raise RuntimeError(f"GET /api/todos/{todo_id}: ETag {etag_of(answer)}, not ours")
+        item_id = ids[n % len(ids)]
+        path = f"{collection}/{item_id}"
+        answer = invoke.request("GET", path)
+        if answer.body["id"] != item_id:
+            raise RuntimeError(f"GET {path} answered another {noun}")
+        if etag_of(answer, etags=etags) != items[item_id]:
+            raise RuntimeError(f"GET {path}: ETag {etag_of(answer)}, not ours")
 
     def write(n: int, headers: Sequence[Header] = ()) -> None:
-        todo_id = ids[n % len(ids)]
-        path = f"/api/todos/{todo_id}"
-        answer = invoke.request("PATCH", path, {"completed": n % 2 == 0}, headers=headers)
-        if answer.body["id"] != todo_id or answer.body["completed"] != (n % 2 == 0):
+        item_id = ids[n % len(ids)]
+        path, change = f"{collection}/{item_id}", resource.change(n)
+        answer = invoke.request("PATCH", path, change, headers=headers)
+        if answer.body["id"] != item_id or any(answer.body[f] != v for f, v in change.items()):
             raise RuntimeError(f"PATCH {path} did not update it: {answer.body}")
-        if etags and etag_of(answer) == todos[todo_id]:
+        if etags and etag_of(answer) == items[item_id]:
             raise RuntimeError(f"PATCH {path} left the ETag as it was")
-        todos[todo_id] = etag_of(answer, etags=etags)
+        items[item_id] = etag_of(answer, etags=etags)
 
     def make(n: int, headers: Sequence[Header] = ()) -> None:
-        title = f"Bench {n}"
-        answer = invoke.request("POST", "/api/todos", {"title": title}, 201, headers=headers)
-        if answer.body["title"] != title or "idempotent-replayed" in answer.headers:
-            raise RuntimeError(f"POST /api/todos did not create {title!r}: {answer}")
+        body = resource.new(f"Bench {n}")
+        answer = invoke.request("POST", collection, body, 201, headers=headers)
+        if (
+            any(answer.body[field] != value for field, value in body.items())
+            or "idempotent-replayed" in answer.headers
+        ):
+            raise RuntimeError(f"POST {collection} did not create {body}: {answer}")
         created.append((answer.body["id"], etag_of(answer, etags=etags)))
 
     def remove(n: int, headers: Sequence[Header] = ()) -> None:
-        todo_id, _ = created.pop()
-        invoke.request("DELETE", f"/api/todos/{todo_id}", expect=204, headers=headers)
+        item_id, _ = created.pop()
+        invoke.request("DELETE", f"{collection}/{item_id}", expect=204, headers=headers)
 
     def create_with_key(n: int) -> None:
         make(n, [("Idempotency-Key", f"bench-{uuid.uuid4()}")])
 
     def update_if_match(n: int) -> None:
-        write(n, [("If-Match", todos[ids[n % len(ids)]])])
+        write(n, [("If-Match", items[ids[n % len(ids)]])])
 
     def delete_if_match(n: int) -> None:
-        _, etag = created[-1]  # the todo remove() takes
+        _, etag = created[-1]  # the item remove() takes
         remove(n, [("If-Match", etag)])
 
     found: dict[str, Operation] = {
