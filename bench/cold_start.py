@@ -592,6 +592,26 @@ def build_apps(python: str) -> None:
     build_plain_app(python)
 
 
+def migrate(python: str, cluster: Cluster, bundle: Path, name: str, whose: str) -> None:
+    """Apply the bundle's own migrations, with its own Django, to database `name`, as the
+    application role.
+
+    :raises SystemExit: when they fail, saying `whose` they are.
+    """
+    migrated = subprocess.run(
+        [python, "-I", "-S", "-c", MIGRATE, os.pathsep.join(map(str, (bundle, RUNTIME_SDK)))],
+        env=database.database_url_environment(
+            cluster, "bench-migrate", database=name, DJANGO_SETTINGS_MODULE="config.settings"
+        ),
+        cwd=bundle,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if migrated.returncode != 0:
+        raise SystemExit(f"{whose} migrations failed:\n{migrated.stderr[-3000:]}")
+
+
 def prepare_baseline(cluster: Cluster, python: str, ref: str | None) -> Baseline | None:
     """Build the bundle of commit `ref`, and give it a database of its own, migrated by
     that commit's own migrations with its own Django (its schema may differ from this
@@ -610,28 +630,7 @@ def prepare_baseline(cluster: Cluster, python: str, ref: str | None) -> Baseline
     trust_cluster_in_baseline(BASELINE_BUNDLE, cluster)
     handler = handler_module(BASELINE_BUNDLE)
     database.create_database(cluster, BASELINE_DATABASE)
-    migrated = subprocess.run(
-        [
-            python,
-            "-I",
-            "-S",
-            "-c",
-            MIGRATE,
-            os.pathsep.join(map(str, (BASELINE_BUNDLE, RUNTIME_SDK))),
-        ],
-        env=database.database_url_environment(
-            cluster,
-            "bench-baseline-migrate",
-            database=BASELINE_DATABASE,
-            DJANGO_SETTINGS_MODULE="config.settings",
-        ),
-        cwd=BASELINE_BUNDLE,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if migrated.returncode != 0:
-        raise SystemExit(f"{ref}'s migrations failed:\n{migrated.stderr[-3000:]}")
+    migrate(python, cluster, BASELINE_BUNDLE, BASELINE_DATABASE, f"{ref}'s")
     return Baseline(
         ref=ref,
         commit=commit,
