@@ -23,6 +23,12 @@ migrations (bench/cold_start.py prepare_baseline). A commit from before accounts
 no token and lists the whole table, which holds its 100 rows; an operation it lacks is
 not run, and the report shows it as missing.
 
+The "generated deployed pool" setup runs, exactly as "deployed pool" runs this tree, the
+bundle of a copy of this tree in which `manage.py startresource notes` wrote a resource
+(bench/generated.py), and drives that resource instead of todos: its list of 100, get,
+create, update and delete, and their conditional twins, under the same names, so that a
+resource a user generates compares with todos operation by operation, in the same run.
+
 The variants put each of the app's speed tricks beside what it replaces, in the same
 run; they are set up in the setup's process, never by a switch in the app:
 
@@ -65,7 +71,7 @@ from typing import IO, Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import cluster as clusters
-from bench import cold_start, database
+from bench import cold_start, database, generated
 from bench.cluster import Cluster
 from bench.cold_start import (
     BASELINE_BUNDLE,
@@ -93,8 +99,10 @@ ROUNDS = 10
 PER_ROUND = 100
 
 # The app's code and packages each setup runs: this tree's bundle, the baseline commit's,
-# or the calibration app's (all built by bench/cold_start.py).
+# or the calibration app's (all built by bench/cold_start.py), or the bundle of this tree
+# with a resource startresource wrote (bench/generated.py), which drives that resource.
 HEAD, BASELINE, CALIBRATION = "this tree", "baseline", "calibration"
+GENERATED = "generated resource"
 BENCH_DIR = Path(__file__).resolve().parent
 # What each setup's process imports from this tree, copied alone beside nothing else, so
 # that the app's own packages come from the setup's bundle (bench/worker.py).
@@ -115,7 +123,7 @@ class Setup:
     path: str  # "deployed", "database_url", or "calibration" (bench/plain_app, no database)
     mode: str = "pool"
     variant: str = SHIPPED
-    code: str = HEAD  # HEAD, BASELINE or CALIBRATION
+    code: str = HEAD  # HEAD, BASELINE, CALIBRATION or GENERATED
 
     @property
     def application(self) -> str:
@@ -134,6 +142,7 @@ SETUPS = (
     Setup("database_url pool", "database_url", "pool"),
     Setup("database_url request", "database_url", "request"),
     Setup("calibration", "calibration", code=CALIBRATION),
+    Setup("generated deployed pool", "deployed", "pool", code=GENERATED),
 )
 # The baseline commit's bundle, run exactly as "deployed pool" runs this tree's.
 BASELINE_SETUP = Setup("baseline deployed pool", "deployed", "pool", code=BASELINE)
@@ -230,8 +239,9 @@ def worker_spec(setup: Setup, baseline: Baseline | None) -> dict[str, Any]:
         paths = [BASELINE_BUNDLE, RUNTIME_SDK]
         module, features = handler_module(BASELINE_BUNDLE), baseline.features
     else:
-        paths = [BUNDLE, RUNTIME_SDK]
-        module, features = handler_module(BUNDLE), head_features()
+        bundle = generated.BUNDLE if setup.code == GENERATED else BUNDLE
+        paths = [bundle, RUNTIME_SDK]
+        module, features = handler_module(bundle), head_features()
     return {
         "harness": str(HARNESS),
         "paths": [str(path) for path in paths],
@@ -241,6 +251,8 @@ def worker_spec(setup: Setup, baseline: Baseline | None) -> dict[str, Any]:
         "calibration": setup.code == CALIBRATION,
         "deployed": setup.path == "deployed",
         "application": setup.application,
+        # The generated resource's plural, which it drives instead of todos.
+        "resource": generated.PLURAL if setup.code == GENERATED else None,
     }
 
 
@@ -276,7 +288,8 @@ def measure(
 ) -> dict[str, Any]:
     """Return invocations per second and server-side statements, by setup: `rounds`
     batches of each operation in each setup, `per_round` invocations a batch (fewer for
-    a sign-in, driver.SHORTER_BATCHES). The bundles must be built (bench/cold_start.py).
+    a sign-in, driver.SHORTER_BATCHES). The bundles must be built (bench/cold_start.py),
+    and the generated resource's prepared (bench/generated.py).
 
     :raises SystemExit: when either is not positive (nothing would be measured), when a
         setup's process dies, or when an operation's batch or statements count nothing.
@@ -352,6 +365,7 @@ def main() -> None:
         database.prepare(cluster)
         python = lambda_python()
         cold_start.build_apps(python)
+        generated.prepare(cluster, python)
         baseline = cold_start.prepare_baseline(cluster, python, args.baseline)
         print(json.dumps(measure(cluster, args.rounds, args.per_round, baseline), indent=2))
 

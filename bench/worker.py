@@ -7,7 +7,8 @@ names: this tree's, another commit's (the baseline), or the calibration app's. T
 same driver code thus drives every setup, whatever commit it serves.
 
 It imports the handler (the variant SPEC asks for), signs up a user of its own through
-it when the app has accounts, creates that user's ROWS todos through the API, checks
+it when the app has accounts, creates that user's ROWS todos through the API (or, on
+the bundle of a generated resource, ROWS of that resource, bench/generated.py), checks
 that a deployed setup connects as the function does (an IAM token over TLS), warms up,
 says which operations it runs, and then answers the commands read from stdin, one JSON
 object a line: a timed batch, or one untimed call.
@@ -192,9 +193,20 @@ def check_deployed_connection() -> None:
 
 def setup_operations(spec: dict[str, Any]) -> tuple[Callable[[], int], dict[str, Any]]:
     """Build the setup's operations, signed in as a user of its own with ROWS todos
-    (every todo in the table, for an app without accounts), warmed up; return them and
-    a function that counts the handler's invocations so far."""
-    from bench.driver import Features, Invoker, bearer, create_todos, operations, sign_up
+    (every todo in the table, for an app without accounts), or ROWS items of the
+    generated resource SPEC names, warmed up; return them and a function that counts
+    the handler's invocations so far."""
+    from bench.driver import (
+        ACCOUNT_OPERATIONS,
+        TODOS,
+        Features,
+        Invoker,
+        bearer,
+        create_todos,
+        generated_resource,
+        operations,
+        sign_up,
+    )
 
     if spec["calibration"]:
         os.environ["DJANGO_SETTINGS_MODULE"] = "plain_app.settings"
@@ -213,15 +225,20 @@ def setup_operations(spec: dict[str, Any]) -> tuple[Callable[[], int], dict[str,
             invoke = Invoker(handler, [bearer(account.access_token)])
         else:
             invoke = Invoker(handler)  # every todo is everyone's: no token to send
-        todos = create_todos(invoke, ROWS, etags=features.etags)
+        resource = generated_resource(spec["resource"]) if spec["resource"] else TODOS
+        items = create_todos(invoke, ROWS, etags=features.etags, resource=resource)
         ops = operations(
             invoke,
-            todos,
+            items,
             conditional=spec["variant"] == SHIPPED,
             features=features,
             account=account,
             public=public,
+            resource=resource,
         )
+        if spec["resource"]:
+            # The account operations are the same calls whatever the resource.
+            ops = {name: op for name, op in ops.items() if name not in ACCOUNT_OPERATIONS}
         invokers = [invoke, public]
         if spec["deployed"]:
             check_deployed_connection()
