@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import cluster as clusters
-from bench import cold_start, database, warm
+from bench import cold_start, database, generated, warm
 from bench.driver import (
     ACCOUNT_OPERATIONS,
     ALL_OPERATIONS,
@@ -76,6 +76,9 @@ WARM_COLUMNS = {
     "database_url request": "`DATABASE_URL`, request mode",
 }
 HEADLINE = "deployed pool"
+# This tree with a resource startresource wrote, run as HEADLINE runs todos, and what it runs.
+GENERATED = "generated deployed pool"
+GENERATED_OPERATIONS = (*BASE_OPERATIONS, *CONDITIONAL_OPERATIONS)
 BASELINE = warm.BASELINE_SETUP.name
 # A trick stays while it earns more than this (percent) on the operation it targets.
 MARGIN = 15
@@ -479,6 +482,64 @@ def conditional_section(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def generated_section(results: dict[str, Any]) -> list[str]:
+    """Return the section that sets a resource startresource wrote beside todos."""
+    setups = results["setups"]
+    todos, ours = setups[HEADLINE], setups[GENERATED]
+    plural = generated.PLURAL
+    ratios = {
+        op: 1 + faster_by(ours["batch_seconds"][op], todos["batch_seconds"][op]) / 100
+        for op in GENERATED_OPERATIONS
+    }
+    sent = {
+        op: (todos["statements"][op]["count"], ours["statements"][op]["count"])
+        for op in GENERATED_OPERATIONS
+    }
+    differ = [
+        f"{op} ({theirs} against {mine})" for op, (theirs, mine) in sent.items() if theirs != mine
+    ]
+    return [
+        "## A generated resource against todos, warm, same run",
+        "",
+        f"`manage.py startresource {plural}` run in a copy of this tree (its files as"
+        " they are, uncommitted changes included), with no hand edit, and the copy's"
+        " bundle built as this tree's is (bench/generated.py); its migrations add the"
+        " resource's table to the benchmark database. Its setup runs exactly as the"
+        " deployed path in pool mode runs todos (`DB_HOST`, IAM token, TLS `verify-full`,"
+        " pool mode), its batches interleaved with the others, and drives the"
+        f" resource instead: a user of its own with 100 {plural}, the same operations"
+        " under the same names (a create sends a `name`, an update changes it), each"
+        " checked as the todos' are. Todos are written by hand (todos/api.py); a"
+        " generated resource is core/resources/api.py's `owned_router` over"
+        ' core/resources/orm.py. "Generated / todos" is the median, over the rounds,'
+        " of the ratio between the two setups' batches of one round (above 1: the"
+        " generated resource is faster), with the lowest and highest of those ratios"
+        " beside it; statements are counted at the server, as below.",
+        "",
+        f"| operation | todos, per second | {plural}, per second | generated / todos"
+        " | faster by, round by round, lowest to highest | statements, todos"
+        f" | statements, {plural} |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        *(
+            f"| {op} | {todos['per_second'][op]} | {ours['per_second'][op]}"
+            f" | {fmt(ratios[op])}"
+            f" | {spread(ours['batch_seconds'][op], todos['batch_seconds'][op])}"
+            f" | {sent[op][0]} | {sent[op][1]} |"
+            for op in GENERATED_OPERATIONS
+        ),
+        "",
+        f"Over these {len(GENERATED_OPERATIONS)} operations the median ratio is"
+        f" {fmt(statistics.median(ratios.values()))}, from"
+        f" {fmt(min(ratios.values()))} to {fmt(max(ratios.values()))}."
+        + (
+            " Every operation sends as many statements as its todos twin."
+            if not differ
+            else f" Statements per call differ (todos against {plural}): {', '.join(differ)}."
+        ),
+        "",
+    ]
+
+
 def trick_verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Return each trick's figures with and without it, its gain on the operations it
     targets, and whether it earns its place."""
@@ -653,6 +714,7 @@ def check_measured(results: dict[str, Any]) -> None:
         raise SystemExit("The calibration app was not measured warm.")
     wanted: dict[str, tuple[str, ...]] = {key: ALL_OPERATIONS for key in WARM_COLUMNS}
     wanted |= {trick.without: OPERATIONS for trick in TRICKS}
+    wanted[GENERATED] = GENERATED_OPERATIONS
     if cold["baseline"]:
         wanted[BASELINE] = baseline_operations(cold["baseline"]["features"])
     for key, operations in wanted.items():
@@ -705,6 +767,7 @@ def render(results: dict[str, Any]) -> str:
         *warm_section(results["warm"]),
         *baseline_section(results["warm"], baseline),
         *conditional_section(results["warm"]),
+        *generated_section(results["warm"]),
         *tricks_section(results["warm"]),
         *statements_section(results["warm"], baseline),
         "## Bundle",
@@ -866,6 +929,7 @@ def main() -> None:
         database.prepare(cluster)
         python = cold_start.lambda_python()
         cold_start.build_apps(python)
+        generated.prepare(cluster, python)
         baseline = cold_start.prepare_baseline(cluster, python, args.baseline)
         results: dict[str, Any] = {
             "date": datetime.date.today().isoformat(),
