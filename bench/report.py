@@ -658,6 +658,38 @@ def tricks_section(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def profile_section(results: dict[str, Any]) -> list[str]:
+    """Return the section that says where a warm list's time goes."""
+    found = results["list_profile"]
+    parts = found["parts"]
+    rest = 1 - sum(parts.values())
+    return [
+        "## Where a list's time goes",
+        "",
+        f"{found['calls']} more lists of 100 todos on the deployed path in pool mode, after"
+        " the rounds (bench/worker.py `profile`). Unprofiled, a call took"
+        f" {found['wall_ms']:.2f} ms, {found['django_ms']:.2f} ms of it in Django's request"
+        " (the handler's `_respond`, on its one thread); the other"
+        f" {found['wall_ms'] - found['django_ms']:.2f} ms are Mangum, the event loop and the"
+        " hop to that thread. The same calls again under cProfile, enabled inside the"
+        " request only, say how that request divides (cProfile slows Python code more than"
+        " C and the database, so these are shares of the profiled request, not times):",
+        "",
+        "| part of the request | share |",
+        "| --- | ---: |",
+        *(f"| {part} | {share * 100:.0f} % |" for part, share in parts.items()),
+        f"| the rest: Django's and Ninja's own (middleware, routing, the query's parsing)"
+        f" | {rest * 100:.0f} % |",
+        "",
+        "The functions with the most time of their own:",
+        "",
+        "| function | share of the request |",
+        "| --- | ---: |",
+        *(f"| `{row['function']}` | {row['share'] * 100:.1f} % |" for row in found["top"]),
+        "",
+    ]
+
+
 def statements_section(results: dict[str, Any], baseline: dict[str, Any] | None) -> list[str]:
     """Return the statements-per-request section."""
     setups = results["setups"]
@@ -770,6 +802,7 @@ def render(results: dict[str, Any]) -> str:
         *conditional_section(results["warm"]),
         *generated_section(results["warm"]),
         *tricks_section(results["warm"]),
+        *profile_section(results["warm"]),
         *statements_section(results["warm"], baseline),
         "## Bundle",
         "",

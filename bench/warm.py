@@ -144,6 +144,8 @@ SETUPS = (
     Setup("calibration", "calibration", code=CALIBRATION),
     Setup("generated deployed pool", "deployed", "pool", code=GENERATED),
 )
+# Whose list is profiled (bench/worker.py profile) once the rounds are done.
+PROFILED_SETUP, PROFILED_OPERATION = "deployed pool", "list (100 rows)"
 # The baseline commit's bundle, run exactly as "deployed pool" runs this tree's.
 BASELINE_SETUP = Setup("baseline deployed pool", "deployed", "pool", code=BASELINE)
 
@@ -325,6 +327,12 @@ def measure(
                                 calls=calls[operation],
                             )
                             seconds[worker.setup.name].setdefault(operation, []).append(spent)
+            # Where the headline setup's list spends its time, before statement logging
+            # (which slows the server) is switched on.
+            headline = next(w for w in workers if w.setup.name == PROFILED_SETUP)
+            results["list_profile"] = headline.ask(
+                do="profile", operation=PROFILED_OPERATION, calls=max(per_round, 20)
+            )
             database.set_statement_logging(cluster, enabled=True)
             time.sleep(0.5)  # the server passes the new setting on to open sessions
             for worker in workers:

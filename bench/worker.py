@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 ROWS = 100
@@ -268,6 +269,86 @@ def timed_batch(
     return seconds
 
 
+# Where a call's time goes, by the code that spends it (the profile's cumulative time of
+# these functions, as a share of the request's); the rest of the request is Django's and
+# Ninja's own (middleware, routing, parsing the query).
+PROFILED_PARTS = {
+    "the repository: its statement and the rows to entities": ("core/resources/orm.py", "list"),
+    "the answer: JsonWriter": ("core/answers.py", "__call__"),
+    "authentication: the bearer token": ("core/identity/api.py", "__call__"),
+}
+
+
+def profile(ops: dict[str, Any], name: str, calls: int) -> dict[str, Any]:
+    """Return where `calls` calls of one operation spend their time.
+
+    Wall time first, unprofiled: the whole invocation, and the part inside the handler's
+    `_respond` (Django's request, on the handler's one thread; the rest is Mangum, the
+    event loop and the hop to that thread). Then the same calls again under cProfile,
+    enabled inside `_respond` only, whose figures are inflated for Python code, so they
+    are given as shares of the profiled request.
+    """
+    import cProfile
+    import pstats
+
+    from config.aws_lambda import django_asgi
+
+    profiler = cProfile.Profile()
+    profiling, inside = [False], [0.0]
+    respond = django_asgi.LambdaASGIHandler._respond
+
+    def timed(self: Any, scope: Any, body: Any) -> Any:
+        started = time.perf_counter()
+        if profiling[0]:
+            profiler.enable()
+        try:
+            return respond(self, scope, body)
+        finally:
+            if profiling[0]:
+                profiler.disable()
+            inside[0] += time.perf_counter() - started
+
+    django_asgi.LambdaASGIHandler._respond = timed  # type: ignore[method-assign]
+    try:
+        started = time.perf_counter()
+        for n in range(calls):
+            ops[name](n)
+        wall, in_django = time.perf_counter() - started, inside[0]
+        profiling[0] = True
+        for n in range(calls):
+            ops[name](n)
+    finally:
+        django_asgi.LambdaASGIHandler._respond = respond  # type: ignore[method-assign]
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    cumulative = {(file, function): entry[3] for (file, _, function), entry in stats.items()}
+
+    def spent(file: str, function: str) -> float:
+        return sum(t for (f, fn), t in cumulative.items() if f.endswith(file) and fn == function)
+
+    request = spent("config/aws_lambda/django_asgi.py", "timed") or spent(
+        "config/aws_lambda/django_asgi.py", "_respond"
+    )
+    if wall <= 0 or request <= 0:
+        raise SystemExit(f"profiling {name} measured nothing")
+    parts = {part: spent(*where) / request for part, where in PROFILED_PARTS.items()}
+    top = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:12]
+    return {
+        "calls": calls,
+        "wall_ms": wall / calls * 1000,
+        "django_ms": in_django / calls * 1000,
+        "parts": parts,
+        "top": [
+            {
+                "function": function
+                if file == "~"  # a builtin, which cProfile files under "~"
+                else f"{Path(file).parent.name}/{Path(file).name}:{line}({function})",
+                "share": entry[2] / request,
+            }
+            for (file, line, function), entry in top
+        ],
+    }
+
+
 def main() -> None:
     """Warm up, then run the batches and single calls the benchmark asks for on stdin."""
     spec = json.loads(sys.argv[1])
@@ -283,6 +364,8 @@ def main() -> None:
                 calls_so_far, ops, command["operation"], command["first"], command["calls"]
             )
             replies.write(json.dumps(spent) + "\n")
+        elif command["do"] == "profile":
+            replies.write(json.dumps(profile(ops, command["operation"], command["calls"])) + "\n")
         elif command["do"] == "once":
             ops[command["operation"]](command["n"])
             replies.write("{}\n")
