@@ -47,6 +47,8 @@ from django.test.utils import (  # noqa: E402
     teardown_databases,
 )
 
+from core.postgresql.base import PREPARE_THRESHOLD  # noqa: E402
+from core.resources.orm import statements  # noqa: E402
 from todos.adapters.orm import DjangoTodoRepository  # noqa: E402
 
 ROWS = 100
@@ -117,6 +119,27 @@ def measure(rounds: int, per_round: int) -> dict[str, dict[str, list[float]]]:
             raise SystemExit(f"{name}: its statements are not the ones this page describes")
 
     results: dict[str, dict[str, list[float]]] = {name: {} for name in variants}
+    # The statements alone, sent straight to the server as the repository sends them
+    # (prepared once run often enough): the check's own cost, apart from a request's.
+    for _ in range(rounds):
+        for name, repository in variants.items():
+            page = repository._page(repository._matching(()))
+            got_one = repository._get
+            for label, sql, params in (
+                ("list statement", page, [user.id, ROWS, 0]),
+                ("get statement", got_one, [ids[0], user.id]),
+            ):
+                with statements() as cursor:  # as the repository sends them: prepared
+                    for _ in range(PREPARE_THRESHOLD + 2):
+                        cursor.execute(sql, params)
+                        cursor.fetchall()
+                    started = time.perf_counter()
+                    for _ in range(per_round):
+                        cursor.execute(sql, params)
+                        if not cursor.fetchall():
+                            raise SystemExit(f"{name}: the {label} found nothing")
+                    spent = time.perf_counter() - started
+                results[name].setdefault(label, []).append(per_round / spent)
     calls = 0
     for _ in range(rounds):
         for op_name, operation in operations.items():

@@ -99,7 +99,7 @@ class Trick:
     set_without: str = ""
 
 
-# The three tricks of the shared resource code, which work together: each removes part
+# The four tricks of the shared resource code, which work together: each removes part
 # of what a request spends between the database and the answer, so each one's share
 # grows once the others are gone.
 RESOURCE_SET = "deployed pool all stock"
@@ -138,10 +138,19 @@ TRICKS = (
         RESOURCE_SET,
     ),
     Trick(
-        "the three above, as a set",
-        "core/resources/orm.py, core/answers.py, core/postgresql/timestamps.py",
+        "prepared statements",
+        "`prepared_cursor`, core/postgresql/base.py",
+        "deployed pool unprepared",
+        "statements planned anew on every call",
+        OPERATIONS,
         RESOURCE_SET,
-        "ORM queries, Ninja answers and Django's loader",
+    ),
+    Trick(
+        "the four above, as a set",
+        "core/resources/orm.py, core/answers.py, core/postgresql/timestamps.py,"
+        " core/postgresql/base.py",
+        RESOURCE_SET,
+        "ORM queries, Ninja answers, Django's loader, no prepared statements",
         OPERATIONS,
     ),
 )
@@ -608,9 +617,9 @@ def tricks_section(results: dict[str, Any]) -> list[str]:
         "",
         f"The rule: a trick stays when it earns more than {MARGIN} % on the operation it"
         " targets, alone or together with the tricks it works with. `LambdaASGIHandler`"
-        " saves on its own, whatever the others do. The three tricks of the shared"
+        " saves on its own, whatever the others do. The four tricks of the shared"
         " resource code work together: each is measured alone (the app without it, the"
-        " others in place: its share) and as the set (the app without all three, against"
+        " others in place: its share) and as the set (the app without all four, against"
         " their stock twins).",
         "",
     ]
@@ -638,7 +647,7 @@ def tricks_section(results: dict[str, Any]) -> list[str]:
             f"It targets {targets}: {verdict['on_target']:+.0f} % in this run"
             + (
                 f" alone, {verdict['together']:+.0f} % with its set (the app without all"
-                " three against the app with them, on the same operations)"
+                " four against the app with them, on the same operations)"
                 if verdict["together"] is not None
                 else ""
             )

@@ -40,7 +40,10 @@ run; they are set up in the setup's process, never by a switch in the app:
   render, instead of JsonWriter's bytes (core/answers.py);
 - "Django timestamps": Django's own timestamptz loader instead of psycopg's compiled one
   (core/postgresql/timestamps.py);
-- all three of those at once: the set of tricks that work together, against its stock
+- "unprepared statements": connections that never keep a statement prepared, as
+  Django's are by default, instead of the repository's prepared ones
+  (core/postgresql/base.py PREPARE_THRESHOLD);
+- all four of those at once: the set of tricks that work together, against its stock
   twins.
 
 Then statement logging is switched on at the server and each operation runs once more in
@@ -92,6 +95,7 @@ from bench.worker import (
     ORM_QUERIES,
     SHIPPED,
     STOCK_HANDLER,
+    UNPREPARED,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +141,7 @@ SETUPS = (
     Setup("deployed pool orm queries", "deployed", "pool", ORM_QUERIES),
     Setup("deployed pool ninja answers", "deployed", "pool", NINJA_ANSWERS),
     Setup("deployed pool django timestamps", "deployed", "pool", DJANGO_TIMESTAMPS),
+    Setup("deployed pool unprepared", "deployed", "pool", UNPREPARED),
     Setup("deployed pool all stock", "deployed", "pool", ALL_STOCK),
     Setup("deployed request", "deployed", "request"),
     Setup("database_url pool", "database_url", "pool"),

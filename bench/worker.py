@@ -38,7 +38,8 @@ STOCK_HANDLER = "stock ASGI handler"
 ORM_QUERIES = "ORM queries"
 NINJA_ANSWERS = "Ninja answers"
 DJANGO_TIMESTAMPS = "Django timestamps"
-ALL_STOCK = "ORM queries, Ninja answers, Django timestamps"
+UNPREPARED = "unprepared statements"
+ALL_STOCK = "ORM queries, Ninja answers, Django timestamps, unprepared statements"
 # What a variant swaps in stays until the process ends.
 _FOR_GOOD = ExitStack()
 
@@ -156,10 +157,27 @@ def django_timestamps(module: str) -> Any:
     return handler
 
 
+def unprepared(module: str) -> Any:
+    """Return the shipped handler, its connections never keeping a statement prepared,
+    as Django's are by default (core/postgresql/base.py PREPARE_THRESHOLD)."""
+    handler = shipped(module)
+    from django.db import connection
+
+    import core.postgresql.base
+
+    core.postgresql.base.PREPARE_THRESHOLD = None  # type: ignore[assignment]
+    with connection.cursor() as cursor:  # the first connection (or pool) of the process
+        threshold = cursor.connection.prepare_threshold
+    if threshold is not None:
+        raise SystemExit("The variant's connections still prepare statements.")
+    return handler
+
+
 def all_stock(module: str) -> Any:
     """Return the shipped handler with every trick above put back to its stock way."""
     ninja_answers(module)
     django_timestamps(module)
+    unprepared(module)
     return orm_queries(module)
 
 
@@ -169,6 +187,7 @@ VARIANTS: dict[str, Callable[[str], Any]] = {
     ORM_QUERIES: orm_queries,
     NINJA_ANSWERS: ninja_answers,
     DJANGO_TIMESTAMPS: django_timestamps,
+    UNPREPARED: unprepared,
     ALL_STOCK: all_stock,
 }
 

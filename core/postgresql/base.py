@@ -34,6 +34,14 @@ from core.postgresql.policy import DEFAULT_NAME, ConnectionPolicy
 from core.postgresql.timestamps import utc_context
 
 logger = logging.getLogger(__name__)
+# How many times a statement runs on a connection, through `prepared_cursor`, before the
+# server is asked to keep it prepared (psycopg's own default). Django turns prepared
+# statements off for every connection, for the sake of poolers in transaction mode
+# (PgBouncer); this app connects to the database itself, or through its own in-process
+# pool. Behind such a pooler, set OPTIONS["prepare_threshold"] = None: it is honoured.
+# A repository statement's planning was most of its time on the server: a get's 240 µs
+# against 64 µs prepared (`bench/owner_scope.py`, docs/benchmarks-owner-scope.md).
+PREPARE_THRESHOLD = 5
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -50,6 +58,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if secret_arn := self.policy.secret_arn:
             self._use_master_credentials(secret_arn)
         params: dict[str, Any] = super().get_connection_params()
+        if "prepare_threshold" not in self.settings_dict["OPTIONS"]:
+            params["prepare_threshold"] = PREPARE_THRESHOLD
         if self.timezone is UTC and self.timezone_name == "UTC" and "context" in params:
             params["context"] = utc_context(params["context"])
         if role := self.policy.session_role:
@@ -104,6 +114,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
             else:
                 return connection
         return super().get_new_connection(conn_params)
+
+    def prepared_cursor(self) -> Any:
+        """Return a cursor whose statements the server keeps prepared on this connection.
+
+        It binds parameters server-side, so psycopg prepares each statement once it has
+        run PREPARE_THRESHOLD times on the connection, and from then on the server
+        skips parsing and planning it. Django's own cursors bind client-side, which
+        psycopg never prepares: only what is run through this cursor is affected.
+        """
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(psycopg.Cursor(self.connection))
 
     def drop_pool(self) -> None:
         """Close this alias's pool and its idle connections, if one was opened.

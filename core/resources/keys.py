@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any, Generic
 from uuid import UUID
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 
 from core.identity.models import UserModel
 from core.resources.domain import E
 from core.resources.holders import holder_gone, holder_sql, holder_values, postgresql
 from core.resources.models import IdempotencyKeyModel, OwnedModel
-from core.resources.orm import Columns, DjangoRepository, db_value
+from core.resources.orm import Columns, DjangoRepository, db_value, statements
 from core.resources.ports import KEY_LIFETIME, Claim, KeyRecord, Store
 
 _CLAIM_COLUMNS = ("key", "fingerprint", "created_at", "claimed_at", "claim", "owner_id")
@@ -75,7 +75,7 @@ class DjangoCreateRequests(Generic[E]):
         owner is no longer active, whose keys then replay nothing."""
         owner_id = self.keys._meta.get_field("owner")
         assert isinstance(owner_id, models.Field)
-        with connection.cursor() as cursor:
+        with statements() as cursor:
             cursor.execute(self._find[postgresql()], [db_value(owner_id, owner), key])
             found = cursor.fetchone()
         if found is None:
@@ -93,7 +93,7 @@ class DjangoCreateRequests(Generic[E]):
             params: list[object] = [*values, claim.token, claim.owner]
             model_fields = [self.keys._meta.get_field(name) for name in _CLAIM_COLUMNS]
             row: list[Any] = [db_value(f, v) for f, v in zip(model_fields, params, strict=True)]  # type: ignore[arg-type]
-            with connection.cursor() as cursor:
+            with statements() as cursor:
                 cursor.execute(self._new_key.format(holder=holder_sql()), row)
                 inserted: int = cursor.rowcount
             return inserted == 1
@@ -117,7 +117,7 @@ class DjangoCreateRequests(Generic[E]):
         if postgresql():
             held: list[Any] = [claim.owner, claim.key, claim.token]
             params = [*held, *self.repository.insert.params(entity), snapshot]
-            with connection.cursor() as cursor:
+            with statements() as cursor:
                 cursor.execute(self._complete, params)
                 completed: int = cursor.rowcount
             return completed == 1

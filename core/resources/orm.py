@@ -226,13 +226,13 @@ class DjangoRepository(Generic[E]):
     # -- sending them ------------------------------------------------------------------------
 
     def _read(self, sql: str, params: Params) -> Rows:
-        with connection.cursor() as cursor:
+        with statements() as cursor:
             cursor.execute(sql, params)
             rows: Rows = cursor.fetchall()
         return rows
 
     def _write(self, sql: str, params: Params) -> int:
-        with connection.cursor() as cursor:
+        with statements() as cursor:
             cursor.execute(sql, params)
             changed: int = cursor.rowcount
         return changed
@@ -257,6 +257,14 @@ class DjangoRepository(Generic[E]):
             matching = matching.filter(version__in=versions)
         deleted, _ = matching.delete()
         return deleted > 0
+
+
+def statements() -> Any:
+    """Return a cursor for statements that run again and again: one the server keeps
+    prepared where the backend offers it (core/postgresql/base.py `prepared_cursor`),
+    Django's own elsewhere (SQLite's driver caches its statements itself)."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
 
 
 class Columns:
