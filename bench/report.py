@@ -598,7 +598,10 @@ def trick_verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "on_target_range": (min(by_round), max(by_round)),
                 "sent": {op: shipped["statements"][op]["count"] for op in OPERATIONS},
                 "sent_without": {op: without["statements"][op]["count"] for op in OPERATIONS},
-                "kept": on_target > MARGIN or (together is not None and together > MARGIN),
+                # With its set, it must still add something of its own: a share of
+                # nothing would ride on the others' gain.
+                "kept": on_target > MARGIN
+                or (together is not None and together > MARGIN and on_target > 0),
             }
         )
     return verdicts

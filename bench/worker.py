@@ -139,45 +139,60 @@ def ninja_answers(module: str) -> Any:
     return handler
 
 
-def django_timestamps(module: str) -> Any:
+def django_timestamps(module: str, *, check: bool = True) -> Any:
     """Return the shipped handler, its connections loading timestamps with Django's own
-    loader instead of psycopg's compiled one (core/postgresql/timestamps.py)."""
+    loader instead of psycopg's compiled one (core/postgresql/timestamps.py).
+    Connections made before this are not changed: `check` opens the first one."""
     handler = shipped(module)
+    import core.postgresql.base
+
+    core.postgresql.base.utc_context = lambda context: context  # type: ignore[assignment]
+    if check:
+        check_connections()
+    return handler
+
+
+def unprepared(module: str, *, check: bool = True) -> Any:
+    """Return the shipped handler, its connections never keeping a statement prepared,
+    as Django's are by default (core/postgresql/base.py PREPARE_THRESHOLD).
+    Connections made before this are not changed: `check` opens the first one."""
+    handler = shipped(module)
+    import core.postgresql.base
+
+    core.postgresql.base.PREPARE_THRESHOLD = None  # type: ignore[assignment]
+    if check:
+        check_connections()
+    return handler
+
+
+def check_connections() -> None:
+    """Open the process's first connection (or pool) and stop unless it is as the
+    variants above made it.
+
+    :raises SystemExit: naming what a variant did not change.
+    """
     from django.db import connection
     from psycopg.pq import Format
 
     import core.postgresql.base
     from core.postgresql.timestamps import TIMESTAMPTZ, UtcTimestamptzLoader
 
-    core.postgresql.base.utc_context = lambda context: context  # type: ignore[assignment]
-    with connection.cursor() as cursor:  # the first connection (or pool) of the process
+    with connection.cursor() as cursor:
         loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ, Format.TEXT)
-    if loader is UtcTimestamptzLoader:
-        raise SystemExit("The variant still loads timestamps with the compiled loader.")
-    return handler
-
-
-def unprepared(module: str) -> Any:
-    """Return the shipped handler, its connections never keeping a statement prepared,
-    as Django's are by default (core/postgresql/base.py PREPARE_THRESHOLD)."""
-    handler = shipped(module)
-    from django.db import connection
-
-    import core.postgresql.base
-
-    core.postgresql.base.PREPARE_THRESHOLD = None  # type: ignore[assignment]
-    with connection.cursor() as cursor:  # the first connection (or pool) of the process
         threshold = cursor.connection.prepare_threshold
-    if threshold is not None:
+    stock_loader = core.postgresql.base.utc_context(None) is None
+    if stock_loader and loader is UtcTimestamptzLoader:
+        raise SystemExit("The variant still loads timestamps with the compiled loader.")
+    if core.postgresql.base.PREPARE_THRESHOLD is None and threshold is not None:
         raise SystemExit("The variant's connections still prepare statements.")
-    return handler
 
 
 def all_stock(module: str) -> Any:
     """Return the shipped handler with every trick above put back to its stock way."""
     ninja_answers(module)
-    django_timestamps(module)
-    unprepared(module)
+    django_timestamps(module, check=False)
+    unprepared(module, check=False)
+    check_connections()
     return orm_queries(module)
 
 
