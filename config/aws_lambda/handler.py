@@ -16,6 +16,18 @@ package.
 
 from __future__ import annotations
 
+import gc
+
+# Initialising allocates some 130,000 objects that live as long as the function, and
+# Python's cyclic garbage collector would scan them again and again while they are made
+# (some 60 collections), finding next to no garbage among them. It is paused until the
+# end of this module, which then moves what initialisation made out of the collector's
+# sight (gc.freeze) and resumes it. The first list of a fresh instance comes 33 ms (7 %)
+# sooner (`uv run python bench/cold_start.py --runs 21 --baseline 92cf4c5`, median of
+# the run-by-run differences and ratios, 2026-12-07).
+_COLLECTING = gc.isenabled()
+gc.disable()
+
 import logging
 import os
 import time
@@ -132,3 +144,6 @@ if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
     from config.aws_lambda import snapstart
 
     snapstart.register(handler)
+if _COLLECTING:
+    gc.freeze()
+    gc.enable()
