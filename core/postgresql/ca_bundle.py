@@ -72,9 +72,12 @@ def regional_bundle(path: str, region: str) -> str:
     kept = regional_authorities(pem, region)
     if kept is None:
         return path
-    descriptor, name = tempfile.mkstemp(prefix="rds-ca-", suffix=".pem")
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(kept)
+    try:
+        descriptor, name = tempfile.mkstemp(prefix="rds-ca-", suffix=".pem")
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(kept)
+    except OSError:  # no writable temporary directory: the whole bundle, as given
+        return path
     atexit.register(_remove, name)
     _written[path, region] = name
     return name

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import ssl
 import stat
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from core.database import RDS_CA_BUNDLE
 from core.postgresql.ca_bundle import REGION_NAME, regional_authorities, regional_bundle
@@ -62,3 +65,13 @@ def test_the_regional_bundle_is_private_to_the_process() -> None:
     path = regional_bundle(str(RDS_CA_BUNDLE), "eu-west-1")
     assert path != str(RDS_CA_BUNDLE)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_without_a_writable_temporary_directory_the_whole_bundle_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(**kwargs: object) -> tuple[int, str]:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    assert regional_bundle(str(RDS_CA_BUNDLE), "us-east-2") == str(RDS_CA_BUNDLE)
