@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from core.database import RDS_CA_BUNDLE
+from core.postgresql.ca_bundle import regional_bundle
 from core.postgresql.credentials import IamAuthConnection
 from tests.integration.databases import settings_from
 
@@ -31,7 +32,13 @@ def test_the_function_connects_as_the_app_role_with_an_iam_token_and_no_password
 def test_the_function_verifies_the_certificate_and_name_against_rds_authorities() -> None:
     options = settings_from(**ON_LAMBDA)["OPTIONS"]
     assert options["sslmode"] == "verify-full"
-    assert options["sslrootcert"] == str(RDS_CA_BUNDLE)
+    # Those of the bundle that a cluster in the function's region can chain to.
+    assert options["sslrootcert"] == regional_bundle(str(RDS_CA_BUNDLE), "eu-west-1")
+    assert options["sslrootcert"] != str(RDS_CA_BUNDLE)
+    kept = ssl.create_default_context(cafile=options["sslrootcert"]).get_ca_certs()
+    every = ssl.create_default_context(cafile=str(RDS_CA_BUNDLE)).get_ca_certs()
+    assert 0 < len(kept) < len(every)
+    assert all(ca in every for ca in kept)
 
 
 def test_through_the_tunnel_the_chain_is_verified_but_not_the_name() -> None:
