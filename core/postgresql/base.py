@@ -26,12 +26,14 @@ from typing import Any
 
 import psycopg
 from django.db.backends.postgresql import base
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from psycopg.pq import Format
 from psycopg_pool import ConnectionPool
 
 from core.postgresql.credentials import master_credentials, with_iam_token
 from core.postgresql.idle import has_pending_input, idle_seconds, mark_returned
 from core.postgresql.policy import DEFAULT_NAME, ConnectionPolicy
-from core.postgresql.timestamps import utc_context
+from core.postgresql.timestamps import TIMESTAMPTZ, utc_context
 
 logger = logging.getLogger(__name__)
 # How many times a statement runs on a connection, through `prepared_cursor`, before the
@@ -126,7 +128,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
-            return self._prepare_cursor(psycopg.Cursor(self.connection))
+            cursor = psycopg.Cursor(self.connection)
+            # As Django's create_cursor does: a connection whose time zone is not the
+            # one Django expects (override_settings in a test) loads in Django's.
+            loader = self.connection.adapters.get_loader(TIMESTAMPTZ, Format.TEXT)
+            if self.timezone != loader.timezone:
+                register_tzloader(self.timezone, cursor)
+            return self._prepare_cursor(cursor)  # type: ignore[attr-defined]  # not in django-stubs
 
     def drop_pool(self) -> None:
         """Close this alias's pool and its idle connections, if one was opened.

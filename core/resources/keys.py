@@ -13,7 +13,7 @@ from core.identity.models import UserModel
 from core.resources.domain import E
 from core.resources.holders import holder_gone, holder_sql, holder_values, postgresql
 from core.resources.models import IdempotencyKeyModel, OwnedModel
-from core.resources.orm import Columns, DjangoRepository, db_value, statements
+from core.resources.orm import Columns, DjangoRepository, db_value, run
 from core.resources.ports import KEY_LIFETIME, Claim, KeyRecord, Store
 
 _CLAIM_COLUMNS = ("key", "fingerprint", "created_at", "claimed_at", "claim", "owner_id")
@@ -75,9 +75,8 @@ class DjangoCreateRequests(Generic[E]):
         owner is no longer active, whose keys then replay nothing."""
         owner_id = self.keys._meta.get_field("owner")
         assert isinstance(owner_id, models.Field)
-        with statements() as cursor:
-            cursor.execute(self._find[postgresql()], [db_value(owner_id, owner), key])
-            found = cursor.fetchone()
+        params = [db_value(owner_id, owner), key]
+        found = run(self._find[postgresql()], params, lambda cursor: cursor.fetchone())
         if found is None:
             return None
         fingerprint, created_at, claimed_at, token, snapshot = self._found(found)
@@ -93,9 +92,8 @@ class DjangoCreateRequests(Generic[E]):
             params: list[object] = [*values, claim.token, claim.owner]
             model_fields = [self.keys._meta.get_field(name) for name in _CLAIM_COLUMNS]
             row: list[Any] = [db_value(f, v) for f, v in zip(model_fields, params, strict=True)]  # type: ignore[arg-type]
-            with statements() as cursor:
-                cursor.execute(self._new_key.format(holder=holder_sql()), row)
-                inserted: int = cursor.rowcount
+            sql = self._new_key.format(holder=holder_sql())
+            inserted: int = run(sql, row, lambda cursor: cursor.rowcount)
             return inserted == 1
         # The claim's token alone is not enough: a claim that completed since it was read
         # keeps its token, and must not be taken over.
@@ -117,9 +115,7 @@ class DjangoCreateRequests(Generic[E]):
         if postgresql():
             held: list[Any] = [claim.owner, claim.key, claim.token]
             params = [*held, *self.repository.insert.params(entity), snapshot]
-            with statements() as cursor:
-                cursor.execute(self._complete, params)
-                completed: int = cursor.rowcount
+            completed: int = run(self._complete, params, lambda cursor: cursor.rowcount)
             return completed == 1
         with transaction.atomic():
             remembered = self._held(claim).update(**{self.created_id: entity.id}, created=snapshot)

@@ -13,17 +13,21 @@ disagree, a system check (core/resources/checks.py) stops the app at startup. Va
 go through each field's own conversions (get_db_prep_save, and the backend's and the
 field's converters on the way back), as the ORM would send and read them, so the same
 statements serve PostgreSQL and SQLite.
+
+What the statements do not go through: the model's default manager (a manager that
+filters, for soft deletes or tenants, would be bypassed, so the system check refuses
+one) and database routers (they go to the default database, as every app here does).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
-from functools import cache
-from typing import Any, Generic, cast
+from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.db.models import Exists, Field, OuterRef
 from django.db.models.deletion import Collector
 
@@ -51,6 +55,10 @@ def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+# SQLSTATE feature_not_supported, which "cached plan must not change result type" is.
+STALE_PLAN = "0A000"
 # Named here, where `list` is still the builtin: the repository has a method of that name.
 Rows = list[tuple[Any, ...]]
 Params = list[Any]
@@ -65,12 +73,12 @@ class Insert:
         owner = model._meta.get_field("owner")
         assert isinstance(owner, Field)
         self.owner = owner
-        users = quote(UserModel._meta.db_table)
+        users, user_id, active = active_users()
         columns = ", ".join(quote(str(f.column)) for f in self.fields)
-        values = ", ".join("id" if f.name == "owner" else "%s" for f in self.fields)
+        values = ", ".join(user_id if f.name == "owner" else "%s" for f in self.fields)
         self.sql = (
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 (the model's names)
-            f"SELECT {values} FROM {users} WHERE id = %s AND is_active"
+            f"SELECT {values} FROM {users} WHERE {user_id} = %s AND {active}"
         )
 
     def params(self, entity: Any) -> list[Any]:
@@ -97,15 +105,20 @@ class DjangoRepository(Generic[E]):
         self._owner = self.insert.owner
         table = quote(model._meta.db_table)
         self._table = table
-        users = quote(UserModel._meta.db_table)
+        users, user_id, active = active_users()
         column = self._column
         # The owner's rows, while the owner is an active user. The owner's row is an
         # EXISTS, not a join: PostgreSQL checks an UPDATE's or DELETE's own conditions
-        # again on a row it waited for, but not a joined row's.
+        # again on a row it waited for, but not a joined row's. It costs a list's
+        # statement 4 % of its time at the server, once prepared: one index probe
+        # (`bench/owner_scope.py`, docs/benchmarks-owner-scope.md).
         self._mine = (
             f"{column('owner')} = %s AND EXISTS (SELECT 1 FROM {users}"  # noqa: S608 (the models' names)
-            f" WHERE {users}.{quote('id')} = {column('owner')} AND {users}.{quote('is_active')})"
+            f" WHERE {users}.{user_id} = {column('owner')} AND {users}.{active})"
         )
+        # Statements whose shape depends on the call (which fields, how many versions),
+        # each written once per shape.
+        self._shapes: dict[tuple[object, ...], str] = {}
         self._select = ", ".join(column(name) for name in self._names)
         self._columns = Columns([self._fields[name] for name in self._names])
         self._get = (
@@ -127,18 +140,23 @@ class DjangoRepository(Generic[E]):
 
     def list(self, owner: UUID, query: PageQuery, **match: object) -> Page[E]:
         """Return the owner's page, newest first, and how many there are in all, with one
-        SELECT: each row carries the total (`COUNT(*) OVER ()`). A page past the end holds
-        no row to carry it, and then a COUNT tells it. `match` filters on fields' values."""
+        SELECT: each row carries the total. A page past the end holds no row to carry it,
+        and then a COUNT tells it. `match` filters on fields' values (None: IS NULL).
+
+        :raises TypeError: if `match` names something that is not a field.
+        """
+        unknown = set(match) - set(self._fields)
+        if unknown:
+            raise TypeError(f"list() matches fields by value; no field {sorted(unknown)}")
         shape = tuple((name, match[name] is None) for name in sorted(match))
-        where = self._matching(shape)
         values = [db_value(self._fields[name], match[name]) for name, null in shape if not null]
         params = [self._owner_value(owner), *values]
-        rows = self._read(self._page(where), [*params, query.limit, query.offset])
+        rows = self._read(self._page(shape), [*params, *params, query.limit, query.offset])
         if rows:
             return Page(items=[self._entity(row) for row in rows], count=rows[0][-1])
         if query.offset == 0:
             return Page(items=[], count=0)
-        counted = self._read(self._count(where), params)
+        counted = self._read(self._count(shape), params)
         return Page(items=[], count=counted[0][0])
 
     def update(self, entity: E, *, fields: frozenset[str], expected_version: int) -> bool:
@@ -187,54 +205,60 @@ class DjangoRepository(Generic[E]):
     def _field(self, name: str) -> Field[Any, Any]:
         return self._fields[name]
 
-    @cache  # noqa: B019 (a repository lives as long as the process, as its statements do)
     def _matching(self, shape: tuple[tuple[str, bool], ...]) -> str:
-        """The conditions of a list's `match`: (field, whether its value is None) each."""
-        return "".join(
+        """The owner scope and a list's `match`: (field, whether its value is None) each."""
+        return self._mine + "".join(
             f" AND {self._column(name)} {'IS NULL' if null else '= %s'}" for name, null in shape
         )
 
-    @cache  # noqa: B019
-    def _page(self, where: str) -> str:
-        return (
-            f"SELECT {self._select}, COUNT(*) OVER () FROM {self._table}"  # noqa: S608
-            f" WHERE {self._mine}{where} ORDER BY {self._newest_first} LIMIT %s OFFSET %s"
-        )
+    def _page(self, shape: tuple[tuple[str, bool], ...]) -> str:
+        """A page, each row with the total: a subquery the server runs once, so the page
+        itself is still read newest first from the owner's index, only as far as it
+        goes (a window's COUNT(*) OVER () would read every matching row first)."""
+        if ("page", shape) not in self._shapes:
+            where = self._matching(shape)
+            self._shapes["page", shape] = (
+                f"SELECT {self._select}, (SELECT COUNT(*) FROM {self._table} WHERE {where})"  # noqa: S608
+                f" FROM {self._table} WHERE {where}"
+                f" ORDER BY {self._newest_first} LIMIT %s OFFSET %s"
+            )
+        return self._shapes["page", shape]
 
-    @cache  # noqa: B019
-    def _count(self, where: str) -> str:
-        return f"SELECT COUNT(*) FROM {self._table} WHERE {self._mine}{where}"  # noqa: S608
+    def _count(self, shape: tuple[tuple[str, bool], ...]) -> str:
+        if ("count", shape) not in self._shapes:
+            where = self._matching(shape)
+            self._shapes["count", shape] = f"SELECT COUNT(*) FROM {self._table} WHERE {where}"  # noqa: S608
+        return self._shapes["count", shape]
 
-    @cache  # noqa: B019
     def _update(self, names: tuple[str, ...]) -> str:
-        changes = "".join(f"{self._bare(name)} = %s, " for name in names)
-        return (
-            f"UPDATE {self._table} SET {changes}{self._bare('version')} = %s"  # noqa: S608
-            f" WHERE {self._column('id')} = %s AND {self._mine} AND {self._column('version')} = %s"
-        )
+        if ("update", names) not in self._shapes:
+            changes = "".join(f"{self._bare(name)} = %s, " for name in names)
+            self._shapes["update", names] = (
+                f"UPDATE {self._table} SET {changes}{self._bare('version')} = %s"  # noqa: S608
+                f" WHERE {self._column('id')} = %s AND {self._mine}"
+                f" AND {self._column('version')} = %s"
+            )
+        return self._shapes["update", names]
 
-    @cache  # noqa: B019
     def _delete(self, versions: int | None) -> str:
         """The DELETE of one row, at one of `versions` versions (at any, when None)."""
-        sql = f"DELETE FROM {self._table} WHERE {self._column('id')} = %s AND {self._mine}"  # noqa: S608
-        if versions is None:
-            return sql
-        if versions < 1:
-            raise ValueError("an IN list needs a value: `version IN ()` is not SQL")
-        return f"{sql} AND {self._column('version')} IN ({', '.join(['%s'] * versions)})"
+        if ("delete", versions) not in self._shapes:
+            sql = f"DELETE FROM {self._table} WHERE {self._column('id')} = %s AND {self._mine}"  # noqa: S608
+            if versions is not None:
+                if versions < 1:
+                    raise ValueError("an IN list needs a value: `version IN ()` is not SQL")
+                sql += f" AND {self._column('version')} IN ({', '.join(['%s'] * versions)})"
+            self._shapes["delete", versions] = sql
+        return self._shapes["delete", versions]
 
     # -- sending them ------------------------------------------------------------------------
 
     def _read(self, sql: str, params: Params) -> Rows:
-        with statements() as cursor:
-            cursor.execute(sql, params)
-            rows: Rows = cursor.fetchall()
+        rows: Rows = run(sql, params, lambda cursor: cursor.fetchall())
         return rows
 
     def _write(self, sql: str, params: Params) -> int:
-        with statements() as cursor:
-            cursor.execute(sql, params)
-            changed: int = cursor.rowcount
+        changed: int = run(sql, params, lambda cursor: cursor.rowcount)
         return changed
 
     def _entity(self, row: Sequence[Any]) -> E:
@@ -259,6 +283,39 @@ class DjangoRepository(Generic[E]):
         return deleted > 0
 
 
+def active_users() -> tuple[str, str, str]:
+    """The users table, its id column and its is-active column, quoted."""
+    meta = UserModel._meta
+    active = meta.get_field("is_active")
+    assert isinstance(active, Field)
+    return quote(meta.db_table), quote(str(meta.pk.column)), quote(str(active.column))
+
+
+def run(sql: str, params: Params, result: Callable[[Any], T]) -> T:
+    """Send one statement through `statements()`; return `result(cursor)`.
+
+    A statement the server keeps prepared fails once a column it returns changes type
+    (a deploy's migration widening a column while this instance still serves): the
+    server answers "cached plan must not change result type" until it is prepared
+    again. Outside a transaction this drops the connection's prepared statements
+    (DEALLOCATE ALL, which psycopg sees and forgets its own) and sends it once more.
+    Inside one, the error stands, and the transaction's rollback makes psycopg forget.
+    """
+    try:
+        with statements() as cursor:
+            cursor.execute(sql, params)
+            return result(cursor)
+    except NotSupportedError as error:
+        stale = getattr(error.__cause__, "sqlstate", None) == STALE_PLAN
+        if not stale or connection.in_atomic_block:
+            raise
+        logger.warning("A prepared statement's result changed type; preparing them again")
+    with statements() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+        cursor.execute(sql, params)
+        return result(cursor)
+
+
 def statements() -> Any:
     """Return a cursor for statements that run again and again: one the server keeps
     prepared where the backend offers it (core/postgresql/base.py `prepared_cursor`),
@@ -277,6 +334,7 @@ class Columns:
 
     def __init__(self, fields: Sequence[Field[Any, Any]]) -> None:
         self.fields = list(fields)
+        self._found: list[list[Callable[[Any], Any]]] | None = None
 
     def __call__(self, row: Sequence[Any]) -> Sequence[Any]:
         """Return the row's values of `fields`, converted; the rest are left out."""
@@ -285,15 +343,18 @@ class Columns:
             return row[: len(self.fields)]
         return [_apply(convert, value) for convert, value in zip(converters, row, strict=False)]
 
-    @cache  # noqa: B019 (built once per process, as the fields are)
     def _converters(self) -> list[list[Callable[[Any], Any]]]:
-        """Each column's conversions; none at all when no column needs one."""
-        converters = []
-        for field in self.fields:
-            column = field.get_col(field.model._meta.db_table)
-            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-            converters.append([_bound(f, column) for f in found])
-        return converters if any(converters) else []
+        """Each column's conversions; none at all when no column needs one. Found on
+        first use, when the database's backend is surely set up."""
+        if self._found is None:
+            converters = []
+            for field in self.fields:
+                column = field.get_col(field.model._meta.db_table)
+                found = connection.ops.get_db_converters(column)
+                found += field.get_db_converters(connection)
+                converters.append([_bound(f, column) for f in found])
+            self._found = converters if any(converters) else []
+        return self._found
 
 
 def _bound(converter: Callable[..., Any], column: Any) -> Callable[[Any], Any]:

@@ -10,6 +10,7 @@ from core.postgresql.base import PREPARE_THRESHOLD
 from tests.factories import TodoFactory
 from todos.adapters.orm import DjangoTodoRepository
 from todos.models import TodoModel
+from todos.ports import TodoQuery
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
 
@@ -42,3 +43,29 @@ def test_prepare_threshold_none_in_options_turns_it_off() -> None:
     finally:
         connection.settings_dict["OPTIONS"] = options
     assert connection.get_connection_params()["prepare_threshold"] == PREPARE_THRESHOLD
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_column_widened_by_another_session_does_not_break_a_prepared_read(
+    user: User,
+) -> None:
+    """A deploy migrates while the old instances still serve: a column whose type
+    changes under a prepared statement is read again once it is prepared anew."""
+    import psycopg
+
+    todo = TodoFactory.build(owner=user.id)
+    repository = DjangoTodoRepository()
+    assert repository.add(todo)
+    for _ in range(PREPARE_THRESHOLD + 1):
+        assert repository.get(user.id, todo.id) == todo
+    assert any('"todos"."title"' in s for s in prepared())
+    params = connection.get_connection_params()
+    other = {k: params[k] for k in ("host", "port", "dbname", "user", "password") if k in params}
+    with psycopg.connect(**other, autocommit=True) as migration:
+        migration.execute("ALTER TABLE todos ALTER COLUMN title TYPE varchar(300)")
+        try:
+            assert repository.get(user.id, todo.id) == todo
+            page = repository.list(user.id, TodoQuery())
+            assert [t.id for t in page.items] == [todo.id]
+        finally:
+            migration.execute("ALTER TABLE todos ALTER COLUMN title TYPE varchar(255)")
