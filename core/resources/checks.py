@@ -13,7 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core import checks
-from django.db.models import Field
+from django.db.models import Field, Manager
 
 from core.resources.models import OwnedModel
 from core.resources.orm import attribute_of
@@ -38,6 +38,21 @@ def mismatches(model: type[OwnedModel]) -> list[checks.CheckMessage]:
                 f"{model.__name__} names no entity", hint=hint, obj=model, id="resources.E001"
             )
         ]
+    manager = type(model._default_manager)
+    if manager.get_queryset is not Manager.get_queryset:
+        errors_of_manager = [
+            checks.Error(
+                f"{model.__name__}'s default manager {manager.__name__} filters its rows",
+                hint="The repository writes its SQL from the model's fields and never goes "
+                "through a manager (core/resources/orm.py): what the manager filters out "
+                "would be served. Filter in the repository's statements, or give the model "
+                "a plain default manager and the filtering one another name.",
+                obj=model,
+                id="resources.E004",
+            )
+        ]
+    else:
+        errors_of_manager = []
     columns = [f for f in model._meta.concrete_fields if isinstance(f, Field)]
     held = {attribute_of(f, entity) for f in columns}
     errors: list[checks.CheckMessage] = [
@@ -61,7 +76,7 @@ def mismatches(model: type[OwnedModel]) -> list[checks.CheckMessage]:
         )
         for name in sorted({f.name for f in fields(entity)} - held)
     ]
-    return errors
+    return errors_of_manager + errors
 
 
 def _has(entity: type[Any], field: Field[Any, Any]) -> bool:

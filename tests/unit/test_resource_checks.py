@@ -54,3 +54,25 @@ def test_an_entity_field_without_a_column_is_an_error_too() -> None:
         "resources.E003",
         "Gadget.label has no column on UnfinishedGadget",
     )
+
+
+class Visible(models.Manager["OwnedModel"]):
+    """A manager that hides rows, as a soft delete would."""
+
+    def get_queryset(self) -> models.QuerySet["OwnedModel"]:
+        return super().get_queryset().filter(version__gt=0)
+
+
+@isolate_apps("todos")
+def test_a_default_manager_that_filters_is_an_error_the_repository_would_bypass() -> None:
+    class HiddenGadget(OwnedModel):
+        entity = Gadget
+        label = models.CharField(max_length=255)
+        objects = Visible()
+
+        class Meta:
+            app_label = "todos"
+
+    [error] = mismatches(HiddenGadget)
+    assert error.id == "resources.E004"
+    assert "Visible" in error.msg
