@@ -11,17 +11,19 @@ send, which tests/unit/test_answers.py compares for every schema the API answers
 
 It is built from the schema when the router is built, so the app fails at startup, not
 on a request, if the schema holds anything it cannot write as Ninja would (an alias, a
-resolver, a serialiser of the model's own, a type it has no conversion for). Such a
-schema's views keep returning their object for Ninja to validate.
+resolver, a serialiser of the model's own, a type it has no conversion for), naming
+the field: give `_type` a conversion for it, or let that view return its object for
+Ninja to validate and render, as views did before.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import types
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 from uuid import UUID
 
 from django.http import HttpResponse
@@ -30,8 +32,8 @@ from pydantic import PlainSerializer
 from pydantic.fields import FieldInfo
 
 Convert = Callable[[Any], Any]
-# Values JSON holds as they are; bool before int, which it subclasses, is the same rule.
-_PLAIN = (str, int, float, bool)
+# Values JSON holds as they are.
+_PLAIN = (str, int, bool)
 
 
 class JsonWriter:
@@ -76,27 +78,43 @@ def _object(schema: type[Schema]) -> Convert:
 def _field(schema: type[Schema], name: str, info: FieldInfo) -> Convert:
     if info.alias or info.serialization_alias or info.exclude:
         raise TypeError(f"{schema.__name__}.{name} is renamed or left out: keep Ninja's path")
-    serializers = [m for m in info.metadata if isinstance(m, PlainSerializer)]
-    if serializers:
-        if serializers[-1].when_used != "always":
-            raise TypeError(f"{schema.__name__}.{name} is serialised conditionally")
-        write: Convert = serializers[-1].func  # type: ignore[assignment]
-        return write
     try:
-        return _type(info.annotation)
+        return _serialiser(info.metadata) or _type(info.annotation)
     except TypeError as error:
         raise TypeError(f"{schema.__name__}.{name}: {error}") from None
+
+
+def _serialiser(metadata: list[Any]) -> Convert | None:
+    """Return the conversion a PlainSerializer among `metadata` makes, if there is one."""
+    serializers = [m for m in metadata if isinstance(m, PlainSerializer)]
+    if not serializers:
+        return None
+    if serializers[-1].when_used != "always":
+        raise TypeError("it is serialised conditionally")
+    write: Convert = serializers[-1].func  # type: ignore[assignment]
+    needed = [
+        p
+        for p in inspect.signature(write).parameters.values()
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if len(needed) != 1:
+        raise TypeError("its serialiser takes more than the value")
+    return write
 
 
 def _type(annotation: Any) -> Convert:
     """Return the conversion of a value of `annotation` to what JSON holds."""
     origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:  # Timestamp | None, list[Timestamp]: its own serialiser, if any
+        return _serialiser(list(annotation.__metadata__)) or _type(args[0])
     if origin in (Union, types.UnionType) and type(None) in args and len(args) == 2:
         inner = _type(next(a for a in args if a is not type(None)))
         return lambda value: None if value is None else inner(value)
     if origin is list and len(args) == 1:
         item = _type(args[0])
         return lambda value: [item(v) for v in value]
+    if annotation is float:
+        return float  # an int in a float field: pydantic makes it a float, 1.0
     if annotation in _PLAIN:
         return _same
     if annotation is UUID:

@@ -31,6 +31,8 @@ def test_the_api_answers_through_writers() -> None:
 def sample(annotation: Any, n: int) -> Any:
     """Return the n-th sample value of a field's type: edge cases first."""
     origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return sample(args[0], n)
     if origin in (Union, types.UnionType):
         inner = next(a for a in args if a is not type(None))
         return None if n % 2 else sample(inner, n)
@@ -49,6 +51,7 @@ def sample(annotation: Any, n: int) -> Any:
         UUID: (UUID(int=n), UUID("12345678-1234-5678-1234-567812345678")),
         str: ('"quoted" \\ back', "Ünïcödé ☃ 𝄞", "tab\tnew\nline\x01", ""),
         int: (1, 2**40, 7),  # the domain holds versions and counts to 1 and more
+        float: (1, 0.5, -2.25),  # an int in a float field, too
         bool: (True, False),
         datetime: moments,
     }
@@ -61,10 +64,29 @@ def ninja_bytes(schema: type[Schema], value: Any) -> bytes:
     return json.dumps(dumped, cls=NinjaJSONEncoder).encode()
 
 
-@pytest.mark.parametrize("schema", sorted(WRITERS))
+class NewFields(Schema):
+    """Fields a new resource may well have: optional, in lists, a float."""
+
+    due_at: Timestamp | None
+    reminders: list[Timestamp]
+    note: str | None
+    tags: list[str]
+    weight: float
+    parts: list[SimpleOut]
+
+
+class SimpleOut(Schema):
+    id: UUID
+    at: Timestamp
+
+
+NewFields.model_rebuild()
+
+
+@pytest.mark.parametrize("schema", [*sorted(WRITERS), "NewFields"])
 @pytest.mark.parametrize("n", range(6))
 def test_a_writer_writes_the_bytes_ninja_would(schema: str, n: int) -> None:
-    writer = WRITERS[schema]
+    writer = WRITERS[schema] if schema in WRITERS else JsonWriter(NewFields)
     value = sample(writer.schema, n)
     assert writer(value) == ninja_bytes(writer.schema, value)
 
@@ -118,8 +140,13 @@ class JsonOnly(Schema):
     at: Annotated[datetime, PlainSerializer(lambda v: "x", when_used="json")]
 
 
+class WithInfo(Schema):
+    at: Annotated[datetime, PlainSerializer(lambda v, info: "x")]
+
+
 @pytest.mark.parametrize(
-    "schema", [Aliased, Resolved, SerialisedHere, Computed, BareDatetime, Unknown, JsonOnly]
+    "schema",
+    [Aliased, Resolved, SerialisedHere, Computed, BareDatetime, Unknown, JsonOnly, WithInfo],
 )
 def test_a_schema_it_cannot_write_as_ninja_would_is_refused_when_built(
     schema: type[Schema],
