@@ -60,10 +60,13 @@ class UncheckedRepository(DjangoTodoRepository):
 
     def __init__(self) -> None:
         super().__init__()
-        self._mine = f"{self._column('owner')} = %s"
+        owner = self._column("owner")
+        self._mine = f"{owner} = %s"
+        # The same parameters as the shipped read scope: the owner, twice.
+        self._reading = f"{owner} = %s AND {owner} = %s"
         self._get = (
             f"SELECT {self._select} FROM {self._table}"  # noqa: S608 (the model's names)
-            f" WHERE {self._column('id')} = %s AND {self._mine}"
+            f" WHERE {self._column('id')} = %s AND {self._reading}"
         )
 
 
@@ -123,11 +126,12 @@ def measure(rounds: int, per_round: int) -> dict[str, dict[str, list[float]]]:
     # (prepared once run often enough): the check's own cost, apart from a request's.
     for _ in range(rounds):
         for name, repository in variants.items():
-            page = repository._page(repository._matching(()))
+            page = repository._page(())
             got_one = repository._get
             for label, sql, params in (
-                ("list statement", page, [user.id, ROWS, 0]),
-                ("get statement", got_one, [ids[0], user.id]),
+                # The total's owner, the page's (twice), the window.
+                ("list statement", page, [user.id, user.id, user.id, ROWS, 0]),
+                ("get statement", got_one, [ids[0], user.id, user.id]),
             ):
                 with statements() as cursor:  # as the repository sends them: prepared
                     for _ in range(PREPARE_THRESHOLD + 2):

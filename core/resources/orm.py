@@ -3,8 +3,10 @@
 Every method is one SQL statement, written once per model when the repository is built
 and sent as it is on every call: the ORM's query construction, compiled anew for each
 call, was the largest share of a warm request (docs/benchmarks.md, "Where a list's time
-goes"). None opens a transaction: each statement is atomic on its own, so BEGIN and
-COMMIT would only add round trips. The owner scope is part of each statement: the
+goes"). Written once, they earn 111 % more calls a second on the median operation
+than ORM queries (`make bench BENCH_BASELINE=3570ae0`, 2026-12-07). None opens a
+transaction: each statement is atomic on its own, so BEGIN and COMMIT would only add
+round trips. The owner scope is part of each statement: the
 owner's rows, while the owner's row in `users` is active.
 
 Columns come from the model's _meta, never listed by hand: a field added to the model
@@ -107,14 +109,21 @@ class DjangoRepository(Generic[E]):
         self._table = table
         users, user_id, active = active_users()
         column = self._column
-        # The owner's rows, while the owner is an active user. The owner's row is an
-        # EXISTS, not a join: PostgreSQL checks an UPDATE's or DELETE's own conditions
-        # again on a row it waited for, but not a joined row's. It costs a list's
-        # statement 4 % of its time at the server, once prepared: one index probe
-        # (`bench/owner_scope.py`, docs/benchmarks-owner-scope.md).
+        # The owner's rows, while the owner is an active user: the scope of a write.
+        # The owner's row is an EXISTS on the row's own owner, not a join: PostgreSQL
+        # checks an UPDATE's or DELETE's own conditions again on a row it waited for,
+        # but not a joined row's.
         self._mine = (
             f"{column('owner')} = %s AND EXISTS (SELECT 1 FROM {users}"  # noqa: S608 (the models' names)
             f" WHERE {users}.{user_id} = {column('owner')} AND {users}.{active})"
+        )
+        # The same scope for a read, whose EXISTS names the owner by the parameter, so
+        # the server asks it once per statement rather than once per row read
+        # (parameters: the owner, twice). What the check costs a request is in
+        # docs/benchmarks-owner-scope.md (`bench/owner_scope.py`).
+        self._reading = (
+            f"{column('owner')} = %s AND EXISTS (SELECT 1 FROM {users}"  # noqa: S608 (the models' names)
+            f" WHERE {users}.{user_id} = %s AND {users}.{active})"
         )
         # Statements whose shape depends on the call (which fields, how many versions),
         # each written once per shape.
@@ -123,7 +132,7 @@ class DjangoRepository(Generic[E]):
         self._columns = Columns([self._fields[name] for name in self._names])
         self._get = (
             f"SELECT {self._select} FROM {table}"  # noqa: S608 (the model's names)
-            f" WHERE {column('id')} = %s AND {self._mine}"
+            f" WHERE {column('id')} = %s AND {self._reading}"
         )
         self._newest_first = f"{column('created_at')} DESC, {column('id')} DESC"
 
@@ -135,7 +144,8 @@ class DjangoRepository(Generic[E]):
 
     def get(self, owner: UUID, entity_id: UUID) -> E | None:
         """Return the owner's entity with this id, or None."""
-        rows = self._read(self._get, [self._pk_value(entity_id), self._owner_value(owner)])
+        owner_value = self._owner_value(owner)
+        rows = self._read(self._get, [self._pk_value(entity_id), owner_value, owner_value])
         return self._entity(rows[0]) if rows else None
 
     def list(self, owner: UUID, query: PageQuery, **match: object) -> Page[E]:
@@ -150,13 +160,15 @@ class DjangoRepository(Generic[E]):
             raise TypeError(f"list() matches fields by value; no field {sorted(unknown)}")
         shape = tuple((name, match[name] is None) for name in sorted(match))
         values = [db_value(self._fields[name], match[name]) for name, null in shape if not null]
-        params = [self._owner_value(owner), *values]
-        rows = self._read(self._page(shape), [*params, *params, query.limit, query.offset])
+        owner_value = self._owner_value(owner)
+        counting, reading = [owner_value, *values], [owner_value, owner_value, *values]
+        page = [*counting, *reading, query.limit, query.offset]
+        rows = self._read(self._page(shape), page)
         if rows:
             return Page(items=[self._entity(row) for row in rows], count=rows[0][-1])
         if query.offset == 0:
             return Page(items=[], count=0)
-        counted = self._read(self._count(shape), params)
+        counted = self._read(self._count(shape), reading)
         return Page(items=[], count=counted[0][0])
 
     def update(self, entity: E, *, fields: frozenset[str], expected_version: int) -> bool:
@@ -205,21 +217,27 @@ class DjangoRepository(Generic[E]):
     def _field(self, name: str) -> Field[Any, Any]:
         return self._fields[name]
 
-    def _matching(self, shape: tuple[tuple[str, bool], ...]) -> str:
-        """The owner scope and a list's `match`: (field, whether its value is None) each."""
-        return self._mine + "".join(
+    def _matching(self, shape: tuple[tuple[str, bool], ...], *, scope: str = "") -> str:
+        """The owner scope (a read's unless given) and a list's `match`: (field, whether
+        its value is None) each."""
+        return (scope or self._reading) + "".join(
             f" AND {self._column(name)} {'IS NULL' if null else '= %s'}" for name, null in shape
         )
 
     def _page(self, shape: tuple[tuple[str, bool], ...]) -> str:
         """A page, each row with the total: a subquery the server runs once, so the page
         itself is still read newest first from the owner's index, only as far as it
-        goes (a window's COUNT(*) OVER () would read every matching row first)."""
+        goes (a window's COUNT(*) OVER () would read every matching row first).
+
+        The total counts the owner's rows without asking again whether the owner is
+        active: it is only read from a row of the page, which has none unless the owner
+        is.
+        """
         if ("page", shape) not in self._shapes:
-            where = self._matching(shape)
+            owners = self._matching(shape, scope=f"{self._column('owner')} = %s")
             self._shapes["page", shape] = (
-                f"SELECT {self._select}, (SELECT COUNT(*) FROM {self._table} WHERE {where})"  # noqa: S608
-                f" FROM {self._table} WHERE {where}"
+                f"SELECT {self._select}, (SELECT COUNT(*) FROM {self._table} WHERE {owners})"  # noqa: S608
+                f" FROM {self._table} WHERE {self._matching(shape)}"
                 f" ORDER BY {self._newest_first} LIMIT %s OFFSET %s"
             )
         return self._shapes["page", shape]
