@@ -169,7 +169,8 @@ def render(results: dict[str, dict[str, list[float]]], rounds: int, per_round: i
         "# What the owner scope's is-active check costs",
         "",
         f"Measured {today} by `uv run python bench/owner_scope.py` on PostgreSQL ({version}):"
-        f" calls through Django's HTTP stack, {rounds} interleaved batches of {per_round}"
+        " the repository's statements alone (sent as the repository sends them, prepared)"
+        f" and calls through Django's HTTP stack, {rounds} interleaved batches of {per_round}"
         f' per variant and operation, a user with {ROWS} todos. "Cost" is the median,'
         " over the rounds, of how much longer the shipped batch took than the unchecked"
         " one of the same round.",
