@@ -14,32 +14,19 @@ It creates and drops a throwaway test database (`test_<name>`).
 
 from __future__ import annotations
 
-import argparse
 import datetime
-import os
-import secrets
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "only-for-timing-keyed-creates")
-os.environ["LOG_LEVEL"] = "ERROR"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+from bench.in_process import run, set_up, signed_in
 
-django.setup()
+set_up("timing-keyed-creates")
 
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    setup_databases,
-    setup_test_environment,
-    teardown_databases,
-)
 
 VARIANTS = {
     "shipped: pid and statement_timestamp()": {
@@ -57,19 +44,9 @@ VARIANTS = {
 
 def measure(rounds: int, per_round: int) -> dict[str, list[float]]:
     """Return each variant's creates per second, batch by batch, interleaved."""
-    from config.composition import adapters
-    from core.identity import services
-    from core.identity.tokens import issue_access_token
     from core.resources import holders
 
-    if connection.vendor != "postgresql":
-        raise SystemExit("Needs PostgreSQL: set DATABASE_URL=postgres://...")
-    password = secrets.token_urlsafe(16)
-    user = services.register(adapters, email="bench@example.com", password=password)
-    token = issue_access_token(
-        adapters.keys, adapters.token_policy, user_id=user.id, now=adapters.clock()
-    )
-    client = Client(headers={"Authorization": f"Bearer {token}"})
+    _, client = signed_in()
     sent = 0
 
     def batch(count: int) -> float:
@@ -124,24 +101,7 @@ def render(results: dict[str, list[float]], rounds: int, per_round: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--per-round", type=int, default=100)
-    parser.add_argument("--write", type=Path, help="write the page here too")
-    arguments = parser.parse_args()
-    setup_test_environment()
-    databases = setup_databases(verbosity=0, interactive=False)
-    try:
-        results = measure(arguments.rounds, arguments.per_round)
-        if any(not rates or min(rates) <= 0 for rates in results.values()):
-            raise SystemExit("a variant measured nothing")
-        page = render(results, arguments.rounds, arguments.per_round)
-    finally:
-        connection.close()
-        teardown_databases(databases, verbosity=0)
-    print(page)
-    if arguments.write:
-        arguments.write.write_text(page)
+    run(__doc__.splitlines()[0], measure, lambda results: list(results.values()), render)
 
 
 if __name__ == "__main__":
