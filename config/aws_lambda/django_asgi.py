@@ -1,37 +1,47 @@
 """Django behind Mangum: Django's ASGI handler, serving a Lambda instance's one request
-at a time in one long-lived thread.
+at a time as one plain synchronous call on the invocation's own thread.
 
 Every middleware and view of this app is synchronous. Django's stock ASGIHandler moves
 between the event loop and worker threads for each middleware's request and response
 phase (about a dozen thread switches a request) and gives every request a fresh worker
-thread; this handler runs signals, the synchronous middleware chain, the view and the
-response's close in a single hop to asgiref's one shared thread.
+thread. This handler runs signals, the synchronous middleware chain, the view and the
+response's close in one call, on the thread Mangum runs its event loop in, with the
+loop set aside for the call (`synchronously`): to Django and asgiref that is a
+synchronous thread, as under WSGI, so the ORM may be used and the thread's database
+connection lasts from one invocation to the next.
 
-It stays only while it is more than 15 % faster than `make_handler(ASGIHandler())` on at
-least three of the five operations `make bench` times (bench/warm.py runs both, warm,
-in the same run; docs/benchmarks.md has the latest figures). On 2026-11-30, on the
-deployed path in pool mode, it served 21 % more lists of 100 todos per second, 74 %
-more gets, 101 % more creates, 43 % more updates and 79 % more deletes.
+Set aside, not blocked: nothing else is ever scheduled on Mangum's loop, which serves
+one invocation and waits for the handler's answer. Sending the call to a thread and
+back, as `sync_to_async` does, only added two thread switches to every request.
+
+It stays only while it is more than 15 % faster than `make_handler(ASGIHandler())` on
+the operations `make bench` times (bench/warm.py runs both, warm, in the same run;
+docs/benchmarks.md has the latest figures).
 
 It relies on these parts of Django's ASGIHandler, pinned by
 tests/lambda_/test_django_asgi.py against the Django version in uv.lock:
 `load_middleware(is_async=False)`, `read_body`, `create_request`, `get_response`,
-`send_response`, `chunk_size`, and `django.core.handlers.asgi.get_script_prefix`.
+`send_response`, `chunk_size`, and `django.core.handlers.asgi.get_script_prefix`; and
+on asyncio's `_get_running_loop` and `_set_running_loop`, the hooks event loops
+themselves use to say which loop runs in a thread, pinned there too.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from asyncio import events
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from asgiref.sync import sync_to_async
 from django.core import signals
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
+T = TypeVar("T")
+
 
 class LambdaASGIHandler(ASGIHandler):
-    """Django's ASGI handler for one request at a time, in one thread hop per request.
+    """Django's ASGI handler for one request at a time, called synchronously.
 
     Django gives each request a fresh worker thread so that concurrent requests cannot
     share one, and watches for the client going away while the view runs. A Lambda
@@ -44,18 +54,18 @@ class LambdaASGIHandler(ASGIHandler):
         super().load_middleware(is_async=False)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """Serve one HTTP request without a per-request thread context."""
+        """Serve one HTTP request: Django's part as one synchronous call on this thread."""
         if scope["type"] != "http":
             raise ValueError(f"Only HTTP is served, not {scope['type']}")
         body_file = await self.read_body(receive)
         set_script_prefix(get_script_prefix(scope))
         try:
-            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            response = synchronously(self._respond, scope, body_file)
             try:
                 await self.send_response(response, send)
             finally:
                 if response.streaming:  # its content is read while sending: close it after
-                    await sync_to_async(response.close, thread_sensitive=True)()
+                    synchronously(response.close)
         finally:
             body_file.close()
 
@@ -70,3 +80,22 @@ class LambdaASGIHandler(ASGIHandler):
         if not response.streaming:  # the body is in memory already
             response.close()  # ends the request: request_finished, connections released
         return response
+
+
+def synchronously(function: Callable[..., T], *args: Any) -> T:
+    """Return `function(*args)`, called in this thread with its event loop set aside.
+
+    Inside a coroutine the loop is running, and Django refuses the ORM there
+    (SynchronousOnlyOperation), asgiref keeps thread-critical state such as the
+    database connections per asyncio task (a new connection object every request),
+    and `async_to_sync` refuses to run. None of that applies to a plain blocking call
+    that nothing else on the loop waits to interleave with, which this is: with the
+    loop set aside, the call sees a synchronous thread, as under WSGI, and the loop is
+    put back before the coroutine goes on.
+    """
+    loop = events._get_running_loop()
+    events._set_running_loop(None)
+    try:
+        return function(*args)
+    finally:
+        events._set_running_loop(loop)

@@ -61,11 +61,12 @@ def json_log() -> Iterator[Callable[[], list[dict[str, Any]]]]:
 
 @pytest.fixture(autouse=True)
 def shared_sqlite_database(request: pytest.FixtureRequest) -> None:
-    """On SQLite, let the handler's worker thread use the test database.
+    """On SQLite, let the handler use the test database.
 
-    Django's test runner shares one in-memory SQLite connection among threads, so the
-    worker thread finds it open and checks it at request_started; PostgreSQL gives each
-    thread a connection of its own, which the tests that need data set up themselves.
+    Django's test runner keeps one in-memory SQLite connection open, so the handler finds
+    it open and checks it at request_started, which pytest-django allows only to a test
+    that may use the database; on PostgreSQL, this thread's connection is opened only by
+    a test that needs data, which asks for the database itself.
     """
     if connection.vendor == "sqlite":
         request.getfixturevalue("db")

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+
 from config.aws_lambda.handler import handler
 from scripts.apigateway_events import LambdaContext
 
@@ -88,5 +91,20 @@ class Answer:
 
 
 def invoke(event: dict[str, Any], context: LambdaContext | None = None) -> Answer:
-    """Run one invocation of the handler with an API Gateway event."""
-    return Answer(handler(event, context or LambdaContext()))
+    """Run one invocation of the handler with an API Gateway event.
+
+    The handler serves on this thread, with this thread's database connection. Inside a
+    test's transaction, that is the test's: as Django's test client does, the request
+    then leaves it open at its start and end, where closing it would break the test's
+    transaction. Outside one (transactional tests), the request closes or returns it as
+    on Lambda.
+    """
+    if not connection.in_atomic_block:
+        return Answer(handler(event, context or LambdaContext()))
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        return Answer(handler(event, context or LambdaContext()))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

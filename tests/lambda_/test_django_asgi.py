@@ -1,5 +1,6 @@
 """What LambdaASGIHandler (config/aws_lambda/django_asgi.py) relies on in Django's ASGI
-handler: if a Django upgrade changes any of it, these fail before the handler misbehaves.
+handler, and the asyncio hooks its `synchronously` uses: if an upgrade of Django or
+Python changes any of it, these fail before the handler misbehaves.
 
 The handler earns its place by its warm throughput beside Django's stock handler
 (docs/benchmarks.md, measured by `make bench`).
@@ -19,7 +20,7 @@ from django.core.signals import request_finished, request_started
 from django.http import HttpResponse, HttpResponseBase
 from pytest_django.fixtures import Settings
 
-from config.aws_lambda.django_asgi import LambdaASGIHandler
+from config.aws_lambda.django_asgi import LambdaASGIHandler, synchronously
 from tests.lambda_.events import REST_EXECUTE_API
 from tests.lambda_.invoke import invoke
 
@@ -172,15 +173,39 @@ def test_get_script_prefix_is_the_scope_s_root_path_unless_forced(settings: Sett
     assert get_script_prefix({"root_path": "/dev"}) == "/forced"
 
 
-def test_a_request_starts_runs_and_finishes_in_one_worker_thread(
+def test_a_request_starts_runs_and_finishes_on_the_invoking_thread(
     on_lambda: Settings, signals_seen: list[tuple[str, int]]
 ) -> None:
     on_lambda.ROOT_URLCONF = "tests.lambda_.urls"
     answer = invoke(REST_EXECUTE_API.event("GET", "/dev/thread"))
     assert answer.status == 200
-    view_thread = answer.json()["thread"]
-    assert signals_seen == [("started", view_thread), ("finished", view_thread)]
-    assert view_thread != threading.get_ident()  # not the event loop's thread
+    here = threading.get_ident()  # where Mangum runs its event loop
+    assert answer.json()["thread"] == here
+    assert signals_seen == [("started", here), ("finished", here)]
+
+
+def test_synchronously_sets_the_running_loop_aside_for_the_call_and_puts_it_back() -> None:
+    seen: list[str] = []
+
+    def inside() -> str:
+        with pytest.raises(RuntimeError):  # no running loop: a synchronous thread
+            asyncio.get_running_loop()
+        return "answered"
+
+    def failing() -> None:
+        raise LookupError("from the call")
+
+    async def coroutine() -> None:
+        loop = asyncio.get_running_loop()
+        seen.append(synchronously(inside))
+        assert asyncio.get_running_loop() is loop
+        with pytest.raises(LookupError):
+            synchronously(failing)
+        assert asyncio.get_running_loop() is loop  # put back after an error too
+        await asyncio.sleep(0)  # and the loop still runs the coroutine on
+
+    run(coroutine())
+    assert seen == ["answered"]
 
 
 def test_a_request_refused_before_its_view_still_starts_and_finishes_once(
