@@ -681,9 +681,10 @@ def profile_section(results: dict[str, Any]) -> list[str]:
         f"{found['calls']} more lists of 100 todos on the deployed path in pool mode, after"
         " the rounds (bench/worker.py `profile`). Unprofiled, a call took"
         f" {found['wall_ms']:.2f} ms, {found['django_ms']:.2f} ms of it in Django's request"
-        " (the handler's `_respond`, on its one thread); the other"
-        f" {found['wall_ms'] - found['django_ms']:.2f} ms are Mangum, the event loop and the"
-        " hop to that thread. The same calls again under cProfile, enabled inside the"
+        " (the handler's `_respond`); the other"
+        f" {found['wall_ms'] - found['django_ms']:.2f} ms are Mangum, the event loop, and the"
+        " benchmark's building of the event and reading of the answer. The same calls again"
+        " under cProfile, enabled inside the"
         " request only, say how that request divides (cProfile slows Python code more than"
         " C and the database, so these are shares of the profiled request, not times):",
         "",

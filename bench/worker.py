@@ -317,10 +317,10 @@ def profile(ops: dict[str, Any], name: str, calls: int) -> dict[str, Any]:
     """Return where `calls` calls of one operation spend their time.
 
     Wall time first, unprofiled: the whole invocation, and the part inside the handler's
-    `_respond` (Django's request, on the handler's one thread; the rest is Mangum, the
-    event loop and the hop to that thread). Then the same calls again under cProfile,
-    enabled inside `_respond` only, whose figures are inflated for Python code, so they
-    are given as shares of the profiled request.
+    `_respond` (Django's request; the rest is Mangum, the event loop, and the driver's
+    building of the event and reading of the answer). Then the same calls again under
+    cProfile, enabled inside `_respond` only, whose figures are inflated for Python code,
+    so they are given as shares of the profiled request.
     """
     import cProfile
     import pstats
