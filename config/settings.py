@@ -172,8 +172,9 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W003",
 ]
 
-# WhiteNoise answers with a synchronous file iterator, which Django's ASGI handler reads
-# in a worker thread, warning that it does. The static files here are small (Swagger UI's
+# WhiteNoise answers with a synchronous file iterator, which Django's stock ASGI handler
+# (config/asgi.py, for uvicorn) reads in a worker thread, warning that it does (Lambda's
+# reads it before sending, with no thread). The static files here are small (Swagger UI's
 # assets), so the thread hop costs little; the warning would only be noise in every log.
 warnings.filterwarnings(
     "ignore",

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the app has Django loaded already; the import stays cheap w
 NAMESPACE_VARIABLE = "METRICS_NAMESPACE"
 SIGN_IN_PATH = "/api/auth/token"
 # Above 0 while requests that are no one's (SnapStart's warm-up) are served. A plain
-# global, not a context variable: the handler serves requests on a thread of its own.
+# global is enough: an instance serves one request at a time, the warm-up's first.
 _paused = 0
 
 

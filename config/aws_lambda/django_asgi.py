@@ -7,12 +7,24 @@ phase (about a dozen thread switches a request) and gives every request a fresh 
 thread. This handler runs signals, the synchronous middleware chain, the view and the
 response's close in one call, on the thread Mangum runs its event loop in, with the
 loop set aside for the call (`synchronously`): to Django and asgiref that is a
-synchronous thread, as under WSGI, so the ORM may be used and the thread's database
-connection lasts from one invocation to the next.
+synchronous thread, as under WSGI, so the ORM may be used, and Django keeps one
+connection object for the thread from one invocation to the next (the connection
+itself still goes back to the pool, or is closed, as each request ends). A body that
+a synchronous iterator streams (a static file WhiteNoise serves, a view's generator) is
+read in that call too, before the request ends: Mangum answers API Gateway with the
+whole body at once anyway, and Django would otherwise read it on a worker thread, where
+a database query from the iterator would hold a connection no request end releases.
 
 Set aside, not blocked: nothing else is ever scheduled on Mangum's loop, which serves
 one invocation and waits for the handler's answer. Sending the call to a thread and
 back, as `sync_to_async` does, only added two thread switches to every request.
+
+What this asks of the code a request runs: if it calls async code through
+`async_to_sync` (an async signal receiver, an async-only middleware), asgiref runs that
+on a new event loop in a new thread each time, as it does on any synchronous thread
+with no loop of its own; and if it runs an event loop itself (`asyncio.run`), which
+clears the thread's current loop when it ends, the handler (handler.py) puts Mangum's
+back for the next invocation.
 
 It stays only while it is more than 15 % faster than `make_handler(ASGIHandler())` on
 the operations `make bench` times (bench/warm.py runs both, warm, in the same run;
@@ -29,12 +41,12 @@ themselves use to say which loop runs in a thread, pinned there too.
 from __future__ import annotations
 
 from asyncio import events
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, TypeVar, cast
 
 from django.core import signals
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
-from django.http import FileResponse, HttpResponseBase
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django.urls import set_script_prefix
 
 T = TypeVar("T")
@@ -60,26 +72,39 @@ class LambdaASGIHandler(ASGIHandler):
         body_file = await self.read_body(receive)
         set_script_prefix(get_script_prefix(scope))
         try:
-            response = synchronously(self._respond, scope, body_file)
+            response, closed = synchronously(self._respond, scope, body_file)
             try:
                 await self.send_response(response, send)
             finally:
-                if response.streaming:  # its content is read while sending: close it after
+                if not closed:  # an async iterator's body is read while sending: close after
                     synchronously(response.close)
         finally:
             body_file.close()
 
-    def _respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
-        """Return the response to the request in `scope`, closed unless it streams."""
+    def _respond(self, scope: dict[str, Any], body_file: Any) -> tuple[HttpResponseBase, bool]:
+        """Return the response to the request in `scope`, with its body in memory and the
+        response closed, unless an async iterator streams it; and whether it is closed."""
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, error_response = self.create_request(scope, body_file)
         response = self.get_response(request) if request is not None else error_response
         assert response is not None  # create_request returns a request or an error response
-        if isinstance(response, FileResponse):
-            response.block_size = self.chunk_size  # as Django's handler reads files
-        if not response.streaming:  # the body is in memory already
+        if isinstance(response, StreamingHttpResponse) and response.is_async:
+            return response, False
+        try:
+            if isinstance(response, StreamingHttpResponse):
+                if isinstance(response, FileResponse):
+                    response.block_size = self.chunk_size  # as Django's handler reads files
+                # Read here, on this thread, while the request is open (the module's note).
+                body = b"".join(cast("Iterator[bytes]", response.streaming_content))
+                response.streaming_content = _already_read(body)
+        finally:
             response.close()  # ends the request: request_finished, connections released
-        return response
+        return response, True
+
+
+async def _already_read(body: bytes) -> AsyncIterator[bytes]:
+    """Stream a body read already: Django's send_response sends it with no thread."""
+    yield body
 
 
 def synchronously(function: Callable[..., T], *args: Any) -> T:

@@ -16,6 +16,7 @@ package.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 
 # Initialising allocates some 130,000 objects that live as long as the function, and
@@ -74,10 +75,16 @@ def make_handler(application: Any) -> LambdaHandler:
         # SVG is text: sent as is, it needs no binary media type on the REST API.
         text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, "image/svg+xml"],
     )
+    # The event loop Mangum runs every request on: the thread's, which it made current
+    # when built. Request code that runs a loop of its own (asyncio.run) leaves the
+    # thread with none when it ends (django_asgi.py serves requests on this thread), so
+    # each invocation makes Mangum's current again.
+    loop = asyncio.get_event_loop()
 
     def handler(event: Any, context: Any) -> dict[str, Any]:
         """Serve one Lambda invocation: a management event or an API Gateway request."""
         token = request_id.set(getattr(context, "aws_request_id", None))
+        asyncio.set_event_loop(loop)
         try:
             if is_management_event(event):
                 return run_management_event(event)

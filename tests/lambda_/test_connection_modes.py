@@ -25,7 +25,8 @@ from tests.lambda_.invoke import LambdaContext, invoke
 
 pytestmark = [
     pytest.mark.postgresql,
-    # The views run in threads of their own, so they must see committed rows.
+    # Outside a test's transaction, requests take, close and return connections as on
+    # Lambda (tests/lambda_/invoke.py), and the other sessions counted see their rows.
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("on_lambda"),
 ]

@@ -184,6 +184,14 @@ def test_a_request_starts_runs_and_finishes_on_the_invoking_thread(
     assert signals_seen == [("started", here), ("finished", here)]
 
 
+def test_a_stream_that_fails_while_read_still_ends_the_request_once(
+    on_lambda: Settings, signals_seen: list[tuple[str, int]]
+) -> None:
+    on_lambda.ROOT_URLCONF = "tests.lambda_.urls"
+    assert invoke(REST_EXECUTE_API.event("GET", "/dev/broken-stream")).status == 500
+    assert [name for name, _ in signals_seen] == ["started", "finished"]
+
+
 def test_synchronously_sets_the_running_loop_aside_for_the_call_and_puts_it_back() -> None:
     seen: list[str] = []
 

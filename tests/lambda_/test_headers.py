@@ -89,7 +89,7 @@ def test_a_body_over_the_limit_answers_413(gateway: Gateway, bearer: dict[str, s
     }
 
 
-@pytest.mark.django_db(transaction=True)  # the handler's thread must see the user
+@pytest.mark.django_db(transaction=True)  # requests release connections as on Lambda
 def test_conditional_requests_cross_api_gateway_on_the_database(
     gateway: Gateway, bearer: dict[str, str]
 ) -> None:

@@ -122,7 +122,7 @@ def test_query_strings_never_reach_the_log(path: str, json_log: ReadLog) -> None
 
 
 @pytest.mark.usefixtures("on_lambda")
-@pytest.mark.django_db(transaction=True)  # the handler's thread must see the user
+@pytest.mark.django_db(transaction=True)  # requests release connections as on Lambda
 @pytest.mark.parametrize(
     ("path", "body"),
     [

@@ -34,7 +34,7 @@ def test_swagger_ui_loads_its_document_and_assets_from_under_the_prefix(
         assert served.body, asset
 
 
-# The views run in a thread of their own, so they must see committed rows.
+# Outside a test's transaction, requests release their connections as on Lambda.
 @pytest.mark.django_db(transaction=True)
 def test_try_it_out_calls_documented_paths_and_follows_the_location(
     gateway: Gateway, bearer: dict[str, str]
