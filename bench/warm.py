@@ -34,6 +34,8 @@ run; they are set up in the setup's process, never by a switch in the app:
 
 - "stock ASGI handler": `make_handler(django.core.handlers.asgi.ASGIHandler())` instead
   of the shipped `LambdaASGIHandler` (config/aws_lambda/django_asgi.py);
+- "thread hop": the shipped handler sending each request to a worker thread and back
+  (`sync_to_async`), instead of calling it on the invoking thread (`synchronously`);
 - "ORM queries": a todo repository that builds its queries with the ORM on every call,
   instead of the statements core/resources/orm.py writes once;
 - "Ninja answers": views that return the domain's object for Ninja to validate and
@@ -95,6 +97,7 @@ from bench.worker import (
     ORM_QUERIES,
     SHIPPED,
     STOCK_HANDLER,
+    THREAD_HOP,
     UNPREPARED,
 )
 
@@ -138,6 +141,7 @@ class Setup:
 SETUPS = (
     Setup("deployed pool", "deployed", "pool"),
     Setup("deployed pool stock handler", "deployed", "pool", STOCK_HANDLER),
+    Setup("deployed pool thread hop", "deployed", "pool", THREAD_HOP),
     Setup("deployed pool orm queries", "deployed", "pool", ORM_QUERIES),
     Setup("deployed pool ninja answers", "deployed", "pool", NINJA_ANSWERS),
     Setup("deployed pool django timestamps", "deployed", "pool", DJANGO_TIMESTAMPS),
