@@ -7,8 +7,11 @@ on (a version that moves with every change, `updated_at` that always moves forwa
 
 from __future__ import annotations
 
+import inspect
 import re
-from dataclasses import dataclass, replace
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
@@ -57,6 +60,37 @@ def changed(entity: E, *, now: datetime, **changes: Any) -> E:
         updated_at=max(to_resolution(now), entity.updated_at + TIMESTAMP_RESOLUTION),
         version=entity.version + 1,
     )
+
+
+def restorer(entity: type[E], names: Sequence[str]) -> Callable[[Sequence[Any]], E]:
+    """Return what rebuilds a stored `entity` from its values, given in `names` order,
+    without running its checks again.
+
+    An entity checks its fields whenever it is made or changed (`__post_init__`, through
+    `new` and `changed`), so what a repository stored has passed them, as a model Django
+    loads is not cleaned again. A frozen dataclass's `__init__` sets each field through
+    `object.__setattr__` and then checks; setting the slots directly takes a third of
+    the time, and a page of 100 rebuilds 100 entities.
+
+    :raises TypeError: at startup, unless `names` are the entity's fields, each once, and
+        the entity keeps them in slots (`@dataclass(frozen=True, slots=True, kw_only=True)`).
+    """
+    declared = sorted(f.name for f in fields(entity))
+    if sorted(names) != declared:
+        raise TypeError(f"{entity.__name__} has the fields {declared}, not {sorted(names)}")
+    slots = [inspect.getattr_static(entity, name) for name in names]
+    if not all(isinstance(slot, types.MemberDescriptorType) for slot in slots):
+        raise TypeError(f"{entity.__name__} must keep its fields in slots: slots=True")
+    setters = [slot.__set__ for slot in slots]
+    make = object.__new__
+
+    def restore(values: Sequence[Any]) -> E:
+        stored: E = make(entity)
+        for put, value in zip(setters, values, strict=True):
+            put(stored, value)
+        return stored
+
+    return restore
 
 
 def to_resolution(moment: datetime) -> datetime:

@@ -34,7 +34,7 @@ from django.db.models import Exists, Field, OuterRef
 from django.db.models.deletion import Collector
 
 from core.identity.models import UserModel
-from core.resources.domain import E
+from core.resources.domain import E, restorer
 from core.resources.models import OwnedModel
 from core.resources.ports import Page, PageQuery
 
@@ -130,6 +130,8 @@ class DjangoRepository(Generic[E]):
         self._shapes: dict[tuple[object, ...], str] = {}
         self._select = ", ".join(column(name) for name in self._names)
         self._columns = Columns([self._fields[name] for name in self._names])
+        # Entities come back as they were stored, not checked again (see `restorer`).
+        self._restore = restorer(self.entity, self._names)
         self._get = (
             f"SELECT {self._select} FROM {table}"  # noqa: S608 (the model's names)
             f" WHERE {column('id')} = %s AND {self._reading}"
@@ -201,7 +203,8 @@ class DjangoRepository(Generic[E]):
         return UserModel.objects.filter(pk=owner, is_active=True).exists()
 
     def to_entity(self, row: dict[str, Any]) -> E:
-        """Return the entity of a row given as {column attname: value}."""
+        """Return the entity of a row given as {column attname: value}, checked as a new
+        one is (a remembered answer, which may predate a field, comes back through it)."""
         return self.entity(**{self.attributes[name]: value for name, value in row.items()})
 
     # -- the statements, built once per shape ----------------------------------------------
@@ -280,7 +283,7 @@ class DjangoRepository(Generic[E]):
         return changed
 
     def _entity(self, row: Sequence[Any]) -> E:
-        return self.entity(**dict(zip(self._names, self._columns(row), strict=False)))
+        return self._restore(self._columns(row))
 
     def _pk_value(self, value: UUID) -> Any:
         return db_value(self._pk, value)
