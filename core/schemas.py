@@ -10,10 +10,33 @@ from pydantic import PlainSerializer, WithJsonSchema
 
 def utc_timestamp(value: datetime) -> str:
     """Write a timestamp as ISO 8601 in UTC, to the millisecond: 2026-11-21T10:00:00.123Z
-    (without the fraction when it is zero, as Django's JSON encoder writes them)."""
-    precision = "milliseconds" if value.microsecond else "seconds"
-    text = value.astimezone(UTC).isoformat(timespec=precision)
-    return text.removesuffix("+00:00") + "Z"
+    (without the fraction when it is zero, as Django's JSON encoder writes them).
+
+    Every answer holding a resource writes two of these, a page of 100 writes 200, so
+    the fields are formatted in one step rather than through `isoformat` and string
+    edits. The datetimes the database returns are in UTC already; others are converted
+    first.
+    """
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    if value.microsecond:
+        return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (  # noqa: UP031 (the fastest here)
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond // 1000,
+        )
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+    )
 
 
 Timestamp = Annotated[
