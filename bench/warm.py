@@ -45,7 +45,12 @@ run; they are set up in the setup's process, never by a switch in the app:
 - "unprepared statements": connections that never keep a statement prepared, as
   Django's are by default, instead of the repository's prepared ones
   (core/postgresql/base.py PREPARE_THRESHOLD);
-- all four of those at once: the set of tricks that work together, against its stock
+- "checked entities": a repository that builds each entity it reads with the entity's
+  constructor, which checks it again, instead of restoring it as stored (`restorer`,
+  core/resources/domain.py);
+- "isoformat timestamps": timestamps written with `isoformat` and string edits instead
+  of formatted in one step (core/schemas.py `utc_timestamp`);
+- all six of those at once: the set of tricks that work together, against its stock
   twins.
 
 Then statement logging is switched on at the server and each operation runs once more in
@@ -92,7 +97,9 @@ from bench.cold_start import (
 from bench.driver import batch_calls
 from bench.worker import (
     ALL_STOCK,
+    CHECKED_ENTITIES,
     DJANGO_TIMESTAMPS,
+    ISOFORMAT_TIMESTAMPS,
     NINJA_ANSWERS,
     ORM_QUERIES,
     SHIPPED,
@@ -146,6 +153,8 @@ SETUPS = (
     Setup("deployed pool ninja answers", "deployed", "pool", NINJA_ANSWERS),
     Setup("deployed pool django timestamps", "deployed", "pool", DJANGO_TIMESTAMPS),
     Setup("deployed pool unprepared", "deployed", "pool", UNPREPARED),
+    Setup("deployed pool checked entities", "deployed", "pool", CHECKED_ENTITIES),
+    Setup("deployed pool isoformat timestamps", "deployed", "pool", ISOFORMAT_TIMESTAMPS),
     Setup("deployed pool all stock", "deployed", "pool", ALL_STOCK),
     Setup("deployed request", "deployed", "request"),
     Setup("database_url pool", "database_url", "pool"),

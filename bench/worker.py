@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,12 @@ ORM_QUERIES = "ORM queries"
 NINJA_ANSWERS = "Ninja answers"
 DJANGO_TIMESTAMPS = "Django timestamps"
 UNPREPARED = "unprepared statements"
-ALL_STOCK = "ORM queries, Ninja answers, Django timestamps, unprepared statements"
+CHECKED_ENTITIES = "checked entities"
+ISOFORMAT_TIMESTAMPS = "isoformat timestamps"
+ALL_STOCK = (
+    "ORM queries, Ninja answers, Django timestamps, unprepared statements,"
+    " checked entities, isoformat timestamps"
+)
 # What a variant swaps in stays until the process ends.
 _FOR_GOOD = ExitStack()
 
@@ -196,6 +202,42 @@ def unprepared(module: str, *, check: bool = True) -> Any:
     return handler
 
 
+def checked_entities(module: str) -> Any:
+    """Return the shipped handler, its repository rebuilding each entity it reads through
+    the entity's constructor, which checks every field again, instead of setting its
+    slots as stored (`restorer`, core/resources/domain.py)."""
+    handler = shipped(module)
+    from core.resources.orm import DjangoRepository
+
+    def constructed(self: Any, row: Any) -> Any:
+        return self.entity(**dict(zip(self._names, self._columns(row), strict=False)))
+
+    DjangoRepository._entity = constructed  # type: ignore[method-assign]
+    return handler
+
+
+def isoformat_timestamps(module: str) -> Any:
+    """Return the shipped handler, writing timestamps with `isoformat` and string edits
+    instead of formatting their fields in one step (core/schemas.py `utc_timestamp`).
+    The function keeps its identity and takes the stock code, so the schemas and the
+    writers that hold it run that code."""
+    handler = shipped(module)
+    import core.schemas
+
+    core.schemas.utc_timestamp.__code__ = utc_isoformat.__code__
+    moment = datetime(2026, 12, 8, 1, 2, 3, 456789, tzinfo=UTC)
+    if core.schemas.utc_timestamp(moment) != "2026-12-08T01:02:03.456Z":
+        raise SystemExit("The variant writes timestamps differently.")
+    return handler
+
+
+def utc_isoformat(value: datetime) -> str:
+    """The stock `utc_timestamp`: a timestamp as ISO 8601 in UTC to the millisecond."""
+    precision = "milliseconds" if value.microsecond else "seconds"
+    text = value.astimezone(UTC).isoformat(timespec=precision)
+    return text.removesuffix("+00:00") + "Z"
+
+
 def check_connections() -> None:
     """Open the process's first connection (or pool) and stop unless it is as the
     variants above made it.
@@ -221,9 +263,11 @@ def check_connections() -> None:
 def all_stock(module: str) -> Any:
     """Return the shipped handler with every trick above put back to its stock way."""
     ninja_answers(module)
+    isoformat_timestamps(module)
     django_timestamps(module, check=False)
     unprepared(module, check=False)
     check_connections()
+    checked_entities(module)
     return orm_queries(module)
 
 
@@ -235,6 +279,8 @@ VARIANTS: dict[str, Callable[[str], Any]] = {
     NINJA_ANSWERS: ninja_answers,
     DJANGO_TIMESTAMPS: django_timestamps,
     UNPREPARED: unprepared,
+    CHECKED_ENTITIES: checked_entities,
+    ISOFORMAT_TIMESTAMPS: isoformat_timestamps,
     ALL_STOCK: all_stock,
 }
 
