@@ -209,11 +209,14 @@ def checked_entities(module: str) -> Any:
     handler = shipped(module)
     from core.resources.orm import DjangoRepository
 
-    def constructed(self: Any, row: Any) -> Any:
-        return self.entity(**dict(zip(self._names, self._columns(row), strict=False)))
-
-    DjangoRepository._entity = constructed  # type: ignore[method-assign]
+    DjangoRepository._entity = constructed_entity  # type: ignore[method-assign]
     return handler
+
+
+def constructed_entity(repository: Any, row: Any) -> Any:
+    """The stock `DjangoRepository._entity`: the row's entity made by its constructor."""
+    values = repository._columns(row)
+    return repository.entity(**dict(zip(repository._names, values, strict=False)))
 
 
 def isoformat_timestamps(module: str) -> Any:
