@@ -1,8 +1,9 @@
 """What every owned resource is made of: an id, an owner, timestamps and a version.
 
-A resource's entity is a frozen dataclass that extends `Owned` with its own fields and
-checks them in `__post_init__`; `new` and `changed` give it the lifecycle the API relies
-on (a version that moves with every change, `updated_at` that always moves forward).
+A resource's entity is a frozen dataclass with slots that extends `Owned` with its own
+fields and checks them in `__post_init__`; `new` and `changed` give it the lifecycle the
+API relies on (a version that moves with every change, `updated_at` that always moves
+forward), and `restorer` gives a repository back what it stored, unchecked.
 """
 
 from __future__ import annotations
@@ -70,7 +71,11 @@ def restorer(entity: type[E], names: Sequence[str]) -> Callable[[Sequence[Any]],
     `new` and `changed`), so what a repository stored has passed them, as a model Django
     loads is not cleaned again. A frozen dataclass's `__init__` sets each field through
     `object.__setattr__` and then checks; setting the slots directly takes a third of
-    the time, and a page of 100 rebuilds 100 entities.
+    the time, and a page of 100 rebuilds 100 entities: lists of 100 todos 10 % faster
+    on their own, 19 % with one-step timestamps (core/schemas.py), switched batch by
+    batch in one process (`bench/list_tricks.py --rounds 40`, 2026-12-08). `make bench`
+    measures it within its set of tricks, which earns 179 % on a list; beside its twin
+    in a process of its own it reads within that run's noise (docs/benchmarks.md).
 
     :raises TypeError: at startup, unless `names` are the entity's fields, each once, and
         the entity keeps them in slots (`@dataclass(frozen=True, slots=True, kw_only=True)`).
