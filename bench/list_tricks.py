@@ -32,9 +32,10 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -57,6 +58,7 @@ SHIPPED = "shipped"
 CHECKED = "entities made by their constructor"
 ISOFORMAT = "timestamps through isoformat"
 BOTH = "both stock"
+VARIANTS = (SHIPPED, CHECKED, ISOFORMAT, BOTH)
 
 
 @contextmanager
@@ -92,23 +94,32 @@ def variant(name: str) -> ExitStack:
     return stack
 
 
-def measure(rounds: int, per_round: int) -> dict[str, list[float]]:
-    """Return each variant's lists per second, batch by batch, one round at a time."""
+def lists() -> Callable[[], Any]:
+    """Sign up a user of its own through the Lambda handler, create its ROWS todos, and
+    return the call that lists them (checking that every one is answered)."""
     from config.aws_lambda.handler import handler
 
     account = sign_up(handler, f"list-tricks-{uuid.uuid4().hex[:8]}@example.com")
     invoke = Invoker(handler, [bearer(account.access_token)])
     create_todos(invoke, ROWS)
-    shipped_page = invoke("GET", "/api/todos")
 
-    def listed() -> None:
-        if len(invoke("GET", "/api/todos")["items"]) != ROWS:
+    def listed() -> Any:
+        page = invoke("GET", "/api/todos")
+        if len(page["items"]) != ROWS:
             raise SystemExit("a list did not answer every todo")
+        return page
 
-    names = [SHIPPED, CHECKED, ISOFORMAT, BOTH]
+    return listed
+
+
+def measure(rounds: int, per_round: int) -> dict[str, list[float]]:
+    """Return each variant's lists per second, batch by batch, one round at a time."""
+    listed = lists()
+    shipped_page = listed()
+    names = list(VARIANTS)
     for name in names:  # every variant answers the same bytes, or it is not a twin
         with variant(name):
-            if invoke("GET", "/api/todos") != shipped_page:
+            if listed() != shipped_page:
                 raise SystemExit(f"{name}: its page differs from the shipped one")
     with checked_entities():
         if DjangoRepository._entity is not constructed_entity:
