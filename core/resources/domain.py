@@ -69,13 +69,19 @@ def restorer(entity: type[E], names: Sequence[str]) -> Callable[[Sequence[Any]],
 
     An entity checks its fields whenever it is made or changed (`__post_init__`, through
     `new` and `changed`), so what a repository stored has passed them, as a model Django
-    loads is not cleaned again. A frozen dataclass's `__init__` sets each field through
-    `object.__setattr__` and then checks; setting the slots directly takes a third of
-    the time, and a page of 100 rebuilds 100 entities: lists of 100 todos 10 % faster
-    on their own, 19 % with one-step timestamps (core/schemas.py), switched batch by
-    batch in one process (`bench/list_tricks.py --rounds 40`, 2026-12-08). `make bench`
-    measures it within its set of tricks, which earns 179 % on a list; beside its twin
-    in a process of its own it reads within that run's noise (docs/benchmarks.md).
+    loads is not cleaned again. A rule may rewrite a value (trim it), but not change its
+    type (a `StrEnum` made of a column's text): what comes back is the column's value as
+    the database hands it over, and the contract suite's
+    `test_what_comes_back_holds_the_types_the_entity_made` fails for such a field.
+
+    A frozen dataclass's `__init__` sets each field through `object.__setattr__` and
+    then checks; setting the slots directly takes a third of the time, and a page of 100
+    rebuilds 100 entities: lists of 100 todos 10 % faster on their own, 19 % with
+    one-step timestamps (core/schemas.py), switched batch by batch in one process
+    (`bench/list_tricks.py --rounds 40`, 2026-12-08); made by the constructor, a list
+    costs 14 % more instructions (`bench/list_instructions.py`). `make bench` measures
+    it within its set of tricks, which earns 179 % on a list; beside its twin in a
+    process of its own it reads within that run's noise (docs/benchmarks.md).
 
     :raises TypeError: at startup, unless `names` are the entity's fields, each once, and
         the entity keeps them in slots (`@dataclass(frozen=True, slots=True, kw_only=True)`).
@@ -83,7 +89,7 @@ def restorer(entity: type[E], names: Sequence[str]) -> Callable[[Sequence[Any]],
     declared = sorted(f.name for f in fields(entity))
     if sorted(names) != declared:
         raise TypeError(f"{entity.__name__} has the fields {declared}, not {sorted(names)}")
-    slots = [inspect.getattr_static(entity, name) for name in names]
+    slots = [inspect.getattr_static(entity, name, None) for name in names]
     if not all(isinstance(slot, types.MemberDescriptorType) for slot in slots):
         raise TypeError(f"{entity.__name__} must keep its fields in slots: slots=True")
     setters = [slot.__set__ for slot in slots]

@@ -204,8 +204,9 @@ class DjangoRepository(Generic[E]):
         return UserModel.objects.filter(pk=owner, is_active=True).exists()
 
     def to_entity(self, row: dict[str, Any]) -> E:
-        """Return the entity of a row given as {column attname: value}, checked as a new
-        one is (a remembered answer, which may predate a field, comes back through it)."""
+        """Return the entity of a row given as {column attname: value}, made by its
+        constructor, rules and all (a remembered answer comes back through it: its JSON is
+        not a row the database typed)."""
         return self.entity(**{self.attributes[name]: value for name, value in row.items()})
 
     # -- the statements, built once per shape ----------------------------------------------

@@ -7,6 +7,7 @@ not-found error. Every use case works on the actor's own resources only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
@@ -73,12 +74,12 @@ def update(
     :raises InvalidAccessToken: if the actor is no longer an active user.
     :raises RequestInProgress: if other writers kept changing it, UPDATE_ATTEMPTS times.
     """
-    fields = frozenset({*changes, "updated_at"})
     for _ in range(UPDATE_ATTEMPTS):
         current = get(repo, entity_id=entity_id, actor=actor, missing=missing)
         if expected_versions is not None and current.version not in expected_versions:
             raise VersionMismatch(entity_id)
         updated = changed(current, now=now(), **changes)
+        fields = frozenset({*changes, "updated_at", *_rewritten(current, updated)})
         if repo.update(updated, fields=fields, expected_version=current.version):
             return updated
         # Another writer got in between; read again (a conditional update then answers
@@ -105,6 +106,18 @@ def delete(
     if expected_versions is not None and repo.get(actor.user_id, entity_id) is not None:
         raise VersionMismatch(entity_id)
     raise _absent(repo, actor, missing(entity_id))
+
+
+def _rewritten(current: E, updated: E) -> set[str]:
+    """Name the fields a change left alone but the entity's rules rewrote: a row stored
+    before a rule that rewrites values (trims, say), which a repository gives back as
+    stored. They are written with the change, so the answer is what is stored."""
+    kept = {"version", "updated_at"}
+    return {
+        f.name
+        for f in dataclasses.fields(current)
+        if f.name not in kept and getattr(current, f.name) != getattr(updated, f.name)
+    }
 
 
 def _absent(repo: Entities[E], actor: Actor, missing: ResourceNotFound) -> Exception:

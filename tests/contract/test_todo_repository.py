@@ -1,6 +1,6 @@
 """The TodoRepository contract, run against every adapter so the fake cannot drift."""
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -49,6 +49,18 @@ def test_get_returns_what_add_stored_to_the_microsecond(repo: TodoRepository, ow
     assert stored == todo
     assert stored is not None
     assert stored.created_at.utcoffset() == timedelta(0)
+
+
+def test_what_comes_back_holds_the_types_the_entity_made(repo: TodoRepository, owner: UUID) -> None:
+    # The ORM adapter restores entities as stored (core/resources/domain.py `restorer`):
+    # each field must come back with the type the domain made it with.
+    todo = build(owner)
+    assert repo.add(todo)
+    for read in (repo.get(owner, todo.id), repo.list(owner, TodoQuery()).items[0]):
+        assert read == todo
+        for field in fields(Todo):
+            made, back = getattr(todo, field.name), getattr(read, field.name)
+            assert type(back) is type(made), field.name
 
 
 def test_get_returns_none_for_an_unknown_id(repo: TodoRepository, owner: UUID) -> None:

@@ -4,7 +4,7 @@ test subclasses it, names its store and its fields, and runs every case on both 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import timedelta
 from typing import Any, Generic
 from uuid import uuid4
@@ -45,6 +45,20 @@ class OwnedResourceContract(Generic[E]):
         assert store.repository.add(entity) is True
         assert store.repository.get(ann.id, entity.id) == entity
         assert store.repository.get(ann.id, uuid4()) is None
+
+    def test_what_comes_back_holds_the_types_the_entity_made(
+        self, store: Store[E], ann: User
+    ) -> None:
+        # The ORM adapter restores entities as stored (core/resources/domain.py
+        # `restorer`): a rule that changes a field's type (a StrEnum made of a column's
+        # text) would come back as the column's type. Each field must keep the domain's.
+        [entity] = self.stored(store, ann, 1)
+        got = store.repository.get(ann.id, entity.id)
+        for read in (got, store.repository.list(ann.id, PageQuery()).items[0]):
+            assert read == entity
+            for field in fields(self.entity):
+                made, back = getattr(entity, field.name), getattr(read, field.name)
+                assert type(back) is type(made), field.name
 
     def test_another_owners_entity_is_absent_to_every_method(
         self, store: Store[E], ann: User, bob: User

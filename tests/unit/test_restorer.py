@@ -12,7 +12,7 @@ import pytest
 
 from core.resources.domain import Owned, restorer
 from tests.factories import EPOCH
-from todos.domain import Todo
+from todos.domain import InvalidTitle, Todo
 
 NAMES = ("id", "created_at", "updated_at", "version", "owner", "title", "completed")
 
@@ -45,12 +45,13 @@ def test_values_follow_the_names_in_the_order_given() -> None:
     assert dataclasses.asdict(restored) == values
 
 
-def test_a_restored_entity_is_frozen_like_any_other() -> None:
-    values = stored_values()
+def test_a_change_to_a_restored_entity_runs_the_rules_on_every_field() -> None:
+    values = stored_values(title="  as stored  ")
     restored = restorer(Todo, NAMES)([values[name] for name in NAMES])
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        restored.title = "Changed"  # type: ignore[misc]
-    assert restored.changed(title="  Walk  ", now=EPOCH + timedelta(days=1)).title == "Walk"
+    later = EPOCH + timedelta(days=1)
+    assert restored.changed(completed=False, now=later).title == "as stored"
+    with pytest.raises(InvalidTitle):
+        restored.changed(title=" ", now=later)
 
 
 def test_it_is_restored_as_stored_without_running_the_checks_again() -> None:
@@ -73,7 +74,7 @@ def test_names_that_are_not_the_fields_each_once_are_refused(names: tuple[str, .
 def test_an_entity_without_slots_is_refused() -> None:
     @dataclass(frozen=True, kw_only=True)
     class Unslotted(Owned):
-        title: str = ""
+        title: str
 
     with pytest.raises(TypeError, match="slots=True"):
         restorer(Unslotted, (*NAMES[:-2], "title"))
