@@ -33,6 +33,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -91,11 +92,9 @@ def measure(calls: int) -> dict[str, float]:
 
     databases = setup_databases(verbosity=0, interactive=False)
     try:
-        settings = connection.settings_dict
-        url = (
-            f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}"
-            f":{settings['PORT'] or 5432}/{settings['NAME']}"
-        )
+        # DATABASE_URL as given (its user, host and options), naming the test database.
+        given = urlsplit(os.environ["DATABASE_URL"])
+        url = urlunsplit(given._replace(path="/" + quote(connection.settings_dict["NAME"])))
         connection.close()
         names = [SETUP_ONLY, *VARIANTS]
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
@@ -148,6 +147,8 @@ def main() -> None:
         return
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        raise SystemExit("Needs PostgreSQL: set DATABASE_URL=postgres://...")
     from bench.in_process import set_up
 
     set_up("counting-list-instructions")

@@ -873,14 +873,16 @@ def against_targets(results: dict[str, Any]) -> list[str]:
         (
             "cold: first response, deployed path, against the calibration app",
             f"at most {COLD_FIRST_RESPONSE_RATIO}x",
-            f"{fmt(first)} ({apps['first response']['median_s']:.3f} s against"
+            # Three places: at two, a ratio a hair over its target reads as the target.
+            f"{first:.3f}x ({apps['first response']['median_s']:.3f} s against"
             f" {calibration:.3f} s)",
             first <= COLD_FIRST_RESPONSE_RATIO,
         ),
         (
             "cold: first list of todos, deployed path, against the calibration app",
             f"at most {COLD_FIRST_LIST_RATIO}x",
-            f"{fmt(first_list)} ({apps['deployed']['median_s']:.3f} s against {calibration:.3f} s)",
+            f"{first_list:.3f}x ({apps['deployed']['median_s']:.3f} s against"
+            f" {calibration:.3f} s)",
             first_list <= COLD_FIRST_LIST_RATIO,
         ),
         (

@@ -50,8 +50,8 @@ run; they are set up in the setup's process, never by a switch in the app:
   core/resources/domain.py);
 - "isoformat timestamps": timestamps written with `isoformat` and string edits instead
   of formatted in one step (core/schemas.py `utc_timestamp`);
-- all six of those at once: the set of tricks that work together, against its stock
-  twins.
+- the last six of those at once ("ORM queries" to "isoformat timestamps", the shared
+  resource code's): the set of tricks that work together, against its stock twins.
 
 Then statement logging is switched on at the server and each operation runs once more in
 each setup; the statements are read from the server's CSV log by application name

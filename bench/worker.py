@@ -103,7 +103,8 @@ def orm_queries(module: str) -> Any:
     query with the ORM on every call, as Django code usually does: the same owner scope
     (an EXISTS on the owner's active row), a page and then a COUNT when the page is
     full, and QuerySet.update() and .delete(). Only how the statements are made differs
-    from the shipped one (core/resources/orm.py), which writes them once."""
+    from the shipped one (core/resources/orm.py), which writes them once; entities are
+    restored from the rows as the shipped one restores them."""
     handler = shipped(module)
     from dataclasses import replace
     from uuid import UUID
@@ -119,7 +120,7 @@ def orm_queries(module: str) -> Any:
     class OrmQueriesRepository(DjangoTodoRepository):
         def get(self, owner: UUID, entity_id: UUID) -> Any:
             rows = list(self.mine(owner).filter(pk=entity_id).values(*self.attributes)[:1])
-            return self.to_entity(rows[0]) if rows else None
+            return self.restored(rows[0]) if rows else None
 
         def list(self, owner: UUID, query: PageQuery, **match: object) -> Any:
             if isinstance(query, TodoQuery) and query.completed is not None:
@@ -127,7 +128,7 @@ def orm_queries(module: str) -> Any:
             selected = self.mine(owner).filter(**match)
             window = slice(query.offset, query.offset + query.limit)
             newest = selected.order_by("-created_at", "-id").values(*self.attributes)
-            page = [self.to_entity(row) for row in newest[window]]
+            page = [self.restored(row) for row in newest[window]]
             if len(page) < query.limit and (page or query.offset == 0):
                 return Page(items=page, count=query.offset + len(page))
             return Page(items=page, count=selected.count())
@@ -145,6 +146,10 @@ def orm_queries(module: str) -> Any:
                 matching = matching.filter(version__in=versions)
             deleted, _ = matching.delete()
             return deleted > 0
+
+        def restored(self, row: dict[str, Any]) -> Any:
+            # As the shipped repository rebuilds them (`restorer`): a trick of its own.
+            return self._restore([row[attname] for attname in self.attributes])
 
         def mine(self, owner: UUID) -> QuerySet[Any]:
             active_owner = UserModel.objects.filter(pk=OuterRef("owner_id"), is_active=True)

@@ -53,7 +53,8 @@ def changed(entity: E, *, now: datetime, **changes: Any) -> E:
     """Return the next version: `changes` applied, `updated_at` moved on by at least one
     millisecond (two updates within a millisecond, or clocks that disagree).
 
-    :raises InvalidInput: if a changed field breaks the entity's rules.
+    :raises InvalidInput: if a field breaks the entity's rules: a changed one, or one
+        stored before a stricter rule (every field is checked again).
     """
     return replace(
         entity,
@@ -75,8 +76,8 @@ def restorer(entity: type[E], names: Sequence[str]) -> Callable[[Sequence[Any]],
     `test_what_comes_back_holds_the_types_the_entity_made` fails for such a field.
 
     A frozen dataclass's `__init__` sets each field through `object.__setattr__` and
-    then checks; setting the slots directly takes a third of the time, and a page of 100
-    rebuilds 100 entities: lists of 100 todos 10 % faster on their own, 19 % with
+    then checks; a page of 100 rebuilds 100 entities, and setting their slots directly
+    makes lists of 100 todos 10 % faster on their own, 19 % with
     one-step timestamps (core/schemas.py), switched batch by batch in one process
     (`bench/list_tricks.py --rounds 40`, 2026-12-08); made by the constructor, a list
     costs 14 % more instructions (`bench/list_instructions.py`). `make bench` measures

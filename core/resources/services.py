@@ -65,7 +65,8 @@ def update(
     expected_versions: frozenset[int] | None,
     now: Callable[[], datetime],
 ) -> E:
-    """Apply `changes` to one of the actor's entities; `updated_at` and the version move.
+    """Apply `changes` to one of the actor's entities; `updated_at` and the version move,
+    and a field the entity's rules rewrote (one stored before the rule) is written too.
     With `expected_versions`, only if it is at one of them when written (one atomic step).
 
     :raises ResourceNotFound: (`missing`) if the actor has none with this id.
