@@ -881,8 +881,7 @@ def against_targets(results: dict[str, Any]) -> list[str]:
         (
             "cold: first list of todos, deployed path, against the calibration app",
             f"at most {COLD_FIRST_LIST_RATIO}x",
-            f"{first_list:.3f}x ({apps['deployed']['median_s']:.3f} s against"
-            f" {calibration:.3f} s)",
+            f"{first_list:.3f}x ({apps['deployed']['median_s']:.3f} s against {calibration:.3f} s)",
             first_list <= COLD_FIRST_LIST_RATIO,
         ),
         (

@@ -14,12 +14,11 @@ def utc_timestamp(value: datetime) -> str:
 
     Every answer holding a resource writes two of these, a page of 100 writes 200, so
     the fields are formatted in one step (a %-format) rather than through `isoformat`
-    and string edits: lists of 100 todos 9 % faster on their own, 19 % with entities
-    restored as stored (core/resources/domain.py `restorer`), switched batch by batch
-    in one process (`bench/list_tricks.py --rounds 40`, 2026-12-08); through
-    `isoformat`, a list costs 5 % more instructions (`bench/list_instructions.py`). It
-    is one of the shared resource code's tricks, which earn 179 % on a list together
-    (`make bench`). The datetimes the database returns are in UTC already; others are
+    and string edits, which make a list of 100 todos cost the function 3 % more
+    instructions (`bench/list_instructions.py`) and take 4 % longer, switched batch by
+    batch in one process (`bench/list_tricks.py --rounds 40`, 2026-12-08). It is one of
+    the shared resource code's tricks, which earn 127 % on a list together (`make
+    bench`). The datetimes the database returns are in UTC already; others are
     converted first.
     """
     if value.tzinfo is not UTC:

@@ -76,13 +76,13 @@ def restorer(entity: type[E], names: Sequence[str]) -> Callable[[Sequence[Any]],
     `test_what_comes_back_holds_the_types_the_entity_made` fails for such a field.
 
     A frozen dataclass's `__init__` sets each field through `object.__setattr__` and
-    then checks; a page of 100 rebuilds 100 entities, and setting their slots directly
-    makes lists of 100 todos 10 % faster on their own, 19 % with
-    one-step timestamps (core/schemas.py), switched batch by batch in one process
-    (`bench/list_tricks.py --rounds 40`, 2026-12-08); made by the constructor, a list
-    costs 14 % more instructions (`bench/list_instructions.py`). `make bench` measures
-    it within its set of tricks, which earns 179 % on a list; beside its twin in a
-    process of its own it reads within that run's noise (docs/benchmarks.md).
+    then checks; a page of 100 rebuilds 100 entities. Made by the constructor instead, a
+    list of 100 todos costs the function 14 % more instructions
+    (`bench/list_instructions.py`) and takes 7 % longer, switched batch by batch in one
+    process (`bench/list_tricks.py --rounds 40`, 2026-12-08). It is one of the shared
+    resource code's tricks, which earn 127 % on a list together (`make bench`); beside
+    its twin in a process of its own, `make bench` cannot tell its share from noise
+    (docs/lambda.md, "Warm requests").
 
     :raises TypeError: at startup, unless `names` are the entity's fields, each once, and
         the entity keeps them in slots (`@dataclass(frozen=True, slots=True, kw_only=True)`).
