@@ -8,8 +8,8 @@ goes"): it validates what the domain already guarantees. `JsonWriter` reads the 
 attributes, converts each value as the schema would serialise it (a UUID as text, a
 `Timestamp` by its own serialiser), and encodes plain JSON: the same bytes Ninja would
 send, which tests/unit/test_answers.py compares for every schema the API answers with.
-It earns 38 % more lists of 100 todos a second on its own, and works with the other
-tricks of the shared resource code, which together earn 127 % there (`make bench
+It earns 12 % more lists of 100 todos a second on its own, and works with the other
+tricks of the shared resource code, which together earn 126 % there (`make bench
 BENCH_BASELINE=3570ae0`, 2026-12-08, medians of the round-by-round ratios).
 
 It is built from the schema when the router is built, so the app fails at startup, not

@@ -17,7 +17,7 @@ def utc_timestamp(value: datetime) -> str:
     and string edits, which make a list of 100 todos cost the function 3 % more
     instructions (`bench/list_instructions.py`) and take 4 % longer, switched batch by
     batch in one process (`bench/list_tricks.py --rounds 40`, 2026-12-08). It is one of
-    the shared resource code's tricks, which earn 127 % on a list together (`make
+    the shared resource code's tricks, which earn 126 % on a list together (`make
     bench`). The datetimes the database returns are in UTC already; others are
     converted first.
     """

@@ -30,10 +30,10 @@ Both tricks stay only while each is more than 15 % faster than its stock twin on
 median of the five operations `make bench` times (bench/warm.py runs them side by side,
 warm, in the same run; docs/benchmarks.md has the latest figures). On 2026-12-08 (`make
 bench BENCH_BASELINE=3570ae0`, medians of the round-by-round ratios) this handler
-answered 135 % more calls a second than `make_handler(ASGIHandler())`, and serving on
-the invoking thread 12 % more than the same handler's hop to a worker thread and back,
-round by round from +7 to +34 %: under 15 % in that run, over it in the two runs
-before (+18 % in docs/benchmarks-93ba3ae.md, +22 % in docs/benchmarks-ff5a95a.md).
+answered 154 % more calls a second than `make_handler(ASGIHandler())`, and serving on
+the invoking thread 32 % more than the same handler's hop to a worker thread and back,
+round by round from +11 to +97 % (+18 % in docs/benchmarks-93ba3ae.md, +22 % in
+docs/benchmarks-ff5a95a.md).
 
 It relies on these parts of Django's ASGIHandler, pinned by
 tests/lambda_/test_django_asgi.py against the Django version in uv.lock:

@@ -41,9 +41,9 @@ logger = logging.getLogger(__name__)
 # statements off for every connection, for the sake of poolers in transaction mode
 # (PgBouncer); this app connects to the database itself, or through its own in-process
 # pool. Behind such a pooler, set OPTIONS["prepare_threshold"] = None: it is honoured.
-# Prepared, so that the server neither parses nor plans them again, the app answers 7 %
+# Prepared, so that the server neither parses nor plans them again, the app answers 9 %
 # more calls a second on the median operation (within this machine's noise); with the
-# other tricks of the shared resource code, which it works with, 127 % (`make bench
+# other tricks of the shared resource code, which it works with, 126 % (`make bench
 # BENCH_BASELINE=3570ae0`, 2026-12-08; 4 and 11 % alone in docs/benchmarks-93ba3ae.md and
 # docs/benchmarks-ff5a95a.md).
 PREPARE_THRESHOLD = 5

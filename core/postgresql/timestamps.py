@@ -9,9 +9,9 @@ in UTC, and with psycopg's binary package installed it is compiled.
 
 `utc_context` returns Django's adapters with that loader in its place. Its class keeps
 the `timezone` attribute Django reads when it opens a cursor: because it matches the
-connection's, Django copies no adapters per cursor. It earns 11 % more lists of 100
+connection's, Django copies no adapters per cursor. It earns 12 % more lists of 100
 todos a second on its own, and works with the other tricks of the shared resource code,
-which together earn 127 % there (`make bench BENCH_BASELINE=3570ae0`, 2026-12-08).
+which together earn 126 % there (`make bench BENCH_BASELINE=3570ae0`, 2026-12-08).
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ def restorer(entity: type[E], names: Sequence[str]) -> Callable[[Sequence[Any]],
     list of 100 todos costs the function 14 % more instructions
     (`bench/list_instructions.py`) and takes 7 % longer, switched batch by batch in one
     process (`bench/list_tricks.py --rounds 40`, 2026-12-08). It is one of the shared
-    resource code's tricks, which earn 127 % on a list together (`make bench`); beside
+    resource code's tricks, which earn 126 % on a list together (`make bench`); beside
     its twin in a process of its own, `make bench` cannot tell its share from noise
     (docs/lambda.md, "Warm requests").
 

@@ -3,8 +3,8 @@
 Every method is one SQL statement, written once per model when the repository is built
 and sent as it is on every call: the ORM's query construction, compiled anew for each
 call, was the largest share of a warm request (docs/benchmarks.md, "Where a list's time
-goes"). Written once, they earn 86 % more calls a second on the median operation
-than ORM queries, and 127 % with the other tricks of the shared resource code (`make
+goes"). Written once, they earn 120 % more calls a second on the median operation
+than ORM queries, and 126 % with the other tricks of the shared resource code (`make
 bench BENCH_BASELINE=3570ae0`, 2026-12-08). None opens a
 transaction: each statement is atomic on its own, so BEGIN and COMMIT would only add
 round trips. The owner scope is part of each statement: the
