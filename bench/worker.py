@@ -227,8 +227,7 @@ def constructing(entity: Any, names: Any) -> Callable[[Any], Any]:
 
 def constructed_entity(repository: Any, row: Any) -> Any:
     """The stock `DjangoRepository._entity`: the row's entity made by its constructor."""
-    values = repository._columns(row)
-    return repository.entity(**dict(zip(repository._names, values, strict=False)))
+    return constructing(repository.entity, repository._names)(repository._columns(row))
 
 
 def isoformat_timestamps(module: str) -> Any:
